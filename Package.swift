@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "claude-gate",
+    products: [
+        .executable(name: "claude-gate", targets: ["claude-gate"]),
+        .library(name: "ClaudeGateStorage", targets: ["ClaudeGateStorage"]),
+    ],
+    targets: [
+        // C layer: libdbus through pkg-config, and a small C target over libcrypto.
+        .systemLibrary(
+            name: "CDBus",
+            pkgConfig: "dbus-1",
+            providers: [.apt(["libdbus-1-dev"])]
+        ),
+        .target(
+            name: "CCrypto",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+
+        // Swift layers, each depending only on the one below it.
+        .target(name: "DBus", dependencies: ["CDBus"]),
+        .target(name: "SecretService", dependencies: ["DBus", "CCrypto"]),
+        .target(name: "ClaudeGateStorage", dependencies: ["SecretService", "CCrypto"]),
+        .executableTarget(name: "claude-gate", dependencies: ["ClaudeGateStorage"]),
+
+        .testTarget(
+            name: "ClaudeGateTests",
+            dependencies: ["DBus", "SecretService", "ClaudeGateStorage"]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,137 @@
+import SecretService
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The value of `CLAUDE_GATE_AUTH_STORAGE_TYPE`.
+public enum StorageTypeSetting: String, Sendable, CaseIterable {
+    /// The keyring when it is usable, else the file with a warning.
+    case auto
+    /// The keyring, or an error when it is not usable.
+    case keyring
+    /// The file; D-Bus is never opened.
+    case file
+}
+
+/// Storage settings read from the environment. Every invalid value is an
+/// error that names the variable; none falls back silently to a default.
+public struct StorageConfiguration: Sendable {
+    public var storageType: StorageTypeSetting = .auto
+    public var keyringService = StorageConfiguration.defaultKeyringService
+    public var filePath: String
+    public var methodTimeout = StorageConfiguration.defaultMethodTimeout
+    public var promptTimeout = StorageConfiguration.defaultPromptTimeout
+    public var sessionAlgorithm = SessionAlgorithmPreference.auto
+    public var dumpDBus = false
+
+    public static let defaultKeyringService = "claude-gate"
+    /// Seconds; the default method timeout of libdbus and GDBus, long enough
+    /// for a KeePassXC that holds SearchItems behind its own unlock dialog
+    /// while a person types a short password.
+    public static let defaultMethodTimeout = 25.0
+    /// Seconds a person has to answer an unlock prompt.
+    public static let defaultPromptTimeout = 120.0
+
+    /// The directory of `auth.json` and its backups, under the home directory.
+    public static let directoryName = ".claude-gate"
+
+    public init(filePath: String) {
+        self.filePath = filePath
+    }
+
+    /// Reads the settings from `environment`.
+    public static func fromEnvironment(_ environment: [String: String]) throws -> StorageConfiguration {
+        var configuration = StorageConfiguration(filePath: try defaultFilePath(environment))
+
+        if let value = nonEmpty(environment["CLAUDE_GATE_AUTH_STORAGE_TYPE"]) {
+            guard let type = StorageTypeSetting(rawValue: value.lowercased()) else {
+                throw StorageError.invalidSetting(variable: "CLAUDE_GATE_AUTH_STORAGE_TYPE", value: value,
+                                                  expected: "auto, keyring or file")
+            }
+            configuration.storageType = type
+        }
+        if let value = environment["CLAUDE_GATE_KEYRING_SERVICE"] {
+            guard !value.isEmpty, !value.contains("\0") else {
+                throw StorageError.invalidSetting(variable: "CLAUDE_GATE_KEYRING_SERVICE", value: value,
+                                                  expected: "a non-empty service name such as 'claude-gate'")
+            }
+            configuration.keyringService = value
+        }
+        if let value = nonEmpty(environment["CLAUDE_GATE_AUTH_STORAGE_PATH"]) {
+            configuration.filePath = try absolutePath(value, variable: "CLAUDE_GATE_AUTH_STORAGE_PATH", environment: environment)
+        }
+        if let value = nonEmpty(environment["CLAUDE_GATE_DBUS_TIMEOUT"]) {
+            configuration.methodTimeout = try seconds(value, variable: "CLAUDE_GATE_DBUS_TIMEOUT")
+        }
+        if let value = nonEmpty(environment["CLAUDE_GATE_PROMPT_TIMEOUT"]) {
+            configuration.promptTimeout = try seconds(value, variable: "CLAUDE_GATE_PROMPT_TIMEOUT")
+        }
+        if let value = nonEmpty(environment["CLAUDE_GATE_SECRET_SESSION"]) {
+            guard let algorithm = SessionAlgorithmPreference(rawValue: value.lowercased()) else {
+                throw StorageError.invalidSetting(variable: "CLAUDE_GATE_SECRET_SESSION", value: value,
+                                                  expected: "auto, dh or plain")
+            }
+            configuration.sessionAlgorithm = algorithm
+        }
+        if let value = nonEmpty(environment["CLAUDE_GATE_DBUS_DUMP"]) {
+            configuration.dumpDBus = try flag(value, variable: "CLAUDE_GATE_DBUS_DUMP")
+        }
+        return configuration
+    }
+
+    /// `$HOME/.claude-gate/auth.json`, with the home directory from the
+    /// password database when `HOME` is unset.
+    static func defaultFilePath(_ environment: [String: String]) throws -> String {
+        try homeDirectory(environment) + "/" + directoryName + "/auth.json"
+    }
+
+    static func homeDirectory(_ environment: [String: String]) throws -> String {
+        if let home = nonEmpty(environment["HOME"]) {
+            guard home.hasPrefix("/") else {
+                throw StorageError.invalidSetting(variable: "HOME", value: home, expected: "an absolute path")
+            }
+            return home
+        }
+        if let entry = getpwuid(geteuid()), let directory = entry.pointee.pw_dir {
+            return String(cString: directory)
+        }
+        throw StorageError.invalidSetting(variable: "HOME", value: "", expected: "the path of your home directory")
+    }
+
+    private static func absolutePath(_ value: String, variable: String, environment: [String: String]) throws -> String {
+        if value.hasPrefix("~/") {
+            return try homeDirectory(environment) + value.dropFirst()
+        }
+        guard value.hasPrefix("/") else {
+            throw StorageError.invalidSetting(variable: variable, value: value,
+                                              expected: "an absolute path such as $HOME/.claude-gate/auth.json")
+        }
+        guard !value.hasSuffix("/") else {
+            throw StorageError.invalidSetting(variable: variable, value: value, expected: "the path of a file, not a directory")
+        }
+        return value
+    }
+
+    private static func seconds(_ value: String, variable: String) throws -> Double {
+        guard let number = Double(value), number.isFinite, number > 0, number <= 86_400 else {
+            throw StorageError.invalidSetting(variable: variable, value: value,
+                                              expected: "a number of seconds greater than 0 and at most 86400")
+        }
+        return number
+    }
+
+    static func flag(_ value: String, variable: String) throws -> Bool {
+        switch value.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default:
+            throw StorageError.invalidSetting(variable: variable, value: value, expected: "true or false (or 1 or 0)")
+        }
+    }
+
+    private static func nonEmpty(_ value: String?) -> String? {
+        guard let value, !value.isEmpty else { return nil }
+        return value
+    }
+}

@@ -1,0 +1,198 @@
+import CCrypto
+import DBus
+
+/// Settings of a ``SecretServiceClient``.
+public struct SecretServiceOptions {
+    /// Seconds a method call may take.
+    public var methodTimeout: Double
+    /// Seconds to wait for a prompt to complete before dismissing it.
+    public var promptTimeout: Double
+    public var sessionAlgorithm: SessionAlgorithmPreference
+    /// Where to write the traffic, if anywhere.
+    public var dump: MessageDump?
+
+    public init(methodTimeout: Double, promptTimeout: Double,
+                sessionAlgorithm: SessionAlgorithmPreference = .auto, dump: MessageDump? = nil) {
+        self.methodTimeout = methodTimeout
+        self.promptTimeout = promptTimeout
+        self.sessionAlgorithm = sessionAlgorithm
+        self.dump = dump
+    }
+}
+
+/// Stores, reads and deletes secrets by attributes, the way secret-tool
+/// does, on one connection to the Secret Service.
+///
+/// A session is opened only when a secret is transferred, so a lookup that
+/// finds nothing costs one round trip after `Hello`.
+public final class SecretServiceClient {
+    public let connection: DBusConnection
+    public let options: SecretServiceOptions
+    private let service: ServiceProxy
+    private let prompts: PromptRunner
+    private var session: SecretSession?
+
+    /// The session bus address `environment` names, or nil when it names none.
+    public static func sessionBusAddress(environment: [String: String]) -> String? {
+        try? DBusConnection.sessionBusAddress(environment: environment)
+    }
+
+    /// Connects to the session bus that `environment` names.
+    public static func connect(environment: [String: String], options: SecretServiceOptions) throws -> SecretServiceClient {
+        do {
+            let address = try DBusConnection.sessionBusAddress(environment: environment)
+            let connection = try DBusConnection(address: address, methodTimeout: options.methodTimeout, dump: options.dump)
+            return SecretServiceClient(connection: connection, options: options)
+        } catch let error as DBusError {
+            throw SecretServiceError.busUnavailable(error)
+        }
+    }
+
+    public init(connection: DBusConnection, options: SecretServiceOptions) {
+        self.connection = connection
+        self.options = options
+        self.service = ServiceProxy(connection: connection)
+        self.prompts = PromptRunner(connection: connection, timeout: options.promptTimeout)
+    }
+
+    deinit {
+        session?.close(on: connection)
+    }
+
+    /// Returns the path of the collection behind the `default` alias.
+    public func defaultCollection() throws -> String {
+        guard let path = try withBusAddress({ try service.readAlias(SecretServiceNames.defaultAlias) }) else {
+            throw SecretServiceError.noDefaultCollection
+        }
+        return path
+    }
+
+    /// The algorithm of the open session, or nil when none was needed yet.
+    public var sessionAlgorithm: SessionAlgorithm? { session?.algorithm }
+
+    /// Returns the secret of the first unlocked item whose attributes include
+    /// `attributes`, unlocking a locked match when no unlocked one exists.
+    /// Returns nil when no item matches.
+    public func readSecret(matching attributes: [String: String]) throws -> [UInt8]? {
+        let found = try withBusAddress { try service.searchItems(attributes) }
+        var candidates = found.unlocked
+        if candidates.isEmpty {
+            guard !found.locked.isEmpty else { return nil }
+            candidates = try unlock(found.locked, areItems: true)
+            guard !candidates.isEmpty else { throw SecretServiceError.locked(objectPath: found.locked[0]) }
+        }
+
+        let item = candidates[0]
+        let session = try openSession()
+        let secrets = try service.getSecrets([item], session: session)
+        guard let secret = secrets[item] else {
+            // GetSecrets leaves out items that are still locked.
+            throw SecretServiceError.locked(objectPath: item)
+        }
+        return try session.decrypt(secret, itemPath: item)
+    }
+
+    /// Stores `secret` in the default collection, replacing the item with
+    /// the same attributes, and returns the item's path.
+    @discardableResult
+    public func storeSecret(
+        _ secret: [UInt8], label: String, attributes: [String: String], contentType: String
+    ) throws -> String {
+        let collection = CollectionProxy(connection: connection, path: try defaultCollection())
+        let session = try openSession()
+        let transferred = try session.encrypt(secret, contentType: contentType)
+
+        let created: (item: String?, prompt: String?)
+        do {
+            created = try collection.createItem(label: label, attributes: attributes, secret: transferred, replace: true)
+        } catch SecretServiceError.locked {
+            _ = try unlock([collection.path], areItems: false)
+            created = try collection.createItem(label: label, attributes: attributes, secret: transferred, replace: true)
+        }
+
+        if let item = created.item {
+            return item
+        }
+        guard let prompt = created.prompt else {
+            throw SecretServiceError.protocolViolation("CreateItem returned neither an item nor a prompt")
+        }
+        let result = try prompts.run(prompt)
+        guard let item = result.objectPathValue, item != SecretServiceNames.noObject else {
+            throw SecretServiceError.protocolViolation("the CreateItem prompt returned '\(result.signature)', expected an item path")
+        }
+        return item
+    }
+
+    /// Deletes every item whose attributes include `attributes`, in every
+    /// collection, and returns how many were deleted.
+    @discardableResult
+    public func deleteSecrets(matching attributes: [String: String]) throws -> Int {
+        let found = try withBusAddress { try service.searchItems(attributes) }
+        for path in found.unlocked + found.locked {
+            let item = ItemProxy(connection: connection, path: path)
+            let prompt: String?
+            do {
+                prompt = try item.delete()
+            } catch SecretServiceError.locked {
+                _ = try unlock([path], areItems: true)
+                prompt = try item.delete()
+            }
+            if let prompt {
+                _ = try prompts.run(prompt)
+            }
+        }
+        return found.unlocked.count + found.locked.count
+    }
+
+    /// Returns the attributes of every item whose attributes include
+    /// `attributes`, locked or not; no secret is read.
+    public func itemAttributes(matching attributes: [String: String]) throws -> [[String: String]] {
+        let found = try withBusAddress { try service.searchItems(attributes) }
+        return try (found.unlocked + found.locked).map { try ItemProxy(connection: connection, path: $0).attributes() }
+    }
+
+    /// Closes the session, if one is open, without waiting for the reply.
+    public func closeSession() {
+        session?.close(on: connection)
+        session = nil
+    }
+
+    private func openSession() throws -> SecretSession {
+        if let session { return session }
+        let opened = try withBusAddress { try service.openSession(preference: options.sessionAlgorithm) }
+        session = opened
+        return opened
+    }
+
+    /// Unlocks `objects`, running the prompt if the service returns one, and
+    /// returns the objects that are unlocked afterwards.
+    private func unlock(_ objects: [String], areItems: Bool) throws -> [String] {
+        let outcome = try service.unlock(objects)
+        guard let prompt = outcome.prompt else { return outcome.unlocked }
+        do {
+            let result = try prompts.run(prompt)
+            return outcome.unlocked + (result.objectPathArrayValue ?? [])
+        } catch SecretServiceError.promptDismissed(let path) {
+            // Some services report a dismissal after unlocking anyway, so the
+            // Locked property decides.
+            let stillLocked = try objects.filter { try isLocked($0, isItem: areItems) }
+            if stillLocked.isEmpty { return objects }
+            throw SecretServiceError.promptDismissed(promptPath: path)
+        }
+    }
+
+    private func isLocked(_ path: String, isItem: Bool) throws -> Bool {
+        isItem ? try ItemProxy(connection: connection, path: path).isLocked()
+               : try CollectionProxy(connection: connection, path: path).isLocked()
+    }
+
+    /// Adds the bus address to ``SecretServiceError/serviceUnavailable(busAddress:)``,
+    /// which the error mapping cannot know.
+    private func withBusAddress<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch SecretServiceError.serviceUnavailable {
+            throw SecretServiceError.serviceUnavailable(busAddress: connection.address)
+        }
+    }
+}

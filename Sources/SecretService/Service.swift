@@ -1,0 +1,132 @@
+import CCrypto
+import DBus
+
+/// The `org.freedesktop.Secret.Service` interface at `/org/freedesktop/secrets`.
+public struct ServiceProxy {
+    let object: ObjectProxy
+
+    public init(connection: DBusConnection) {
+        object = ObjectProxy(connection: connection, path: SecretServiceNames.servicePath,
+                             interface: SecretServiceNames.serviceInterface)
+    }
+
+    /// Opens a session for transferring secrets, negotiating the algorithm
+    /// according to `preference`.
+    ///
+    /// Calls `OpenSession`; with `.auto`, DH is tried first and plain only
+    /// when the service answers `NotSupported`, as libsecret does, so that a
+    /// transient failure never downgrades the session to plain text.
+    public func openSession(preference: SessionAlgorithmPreference) throws -> SecretSession {
+        switch preference {
+        case .plain:
+            return try openPlainSession()
+        case .dh:
+            return try openDHSession()
+        case .auto:
+            do {
+                return try openDHSession()
+            } catch SecretServiceError.dbus(let error) where error.errorName == SecretServiceErrorNames.notSupported {
+                return try openPlainSession()
+            }
+        }
+    }
+
+    private func openPlainSession() throws -> SecretSession {
+        // gnome-keyring rejects any input but a string variant for plain.
+        let reply = try object.call("OpenSession", [.string(SessionAlgorithm.plain.rawValue), .variant(.string(""))],
+                                    replySignature: "vo")
+        guard let path = reply[1].objectPathValue else {
+            throw SecretServiceError.protocolViolation("OpenSession returned no session path")
+        }
+        return SecretSession(path: path, algorithm: .plain, key: [])
+    }
+
+    /// The number of sessions opened before giving up on a shared secret
+    /// whose first byte is zero; each attempt fails with probability 1/256.
+    private static let maximumDHAttempts = 8
+
+    private func openDHSession() throws -> SecretSession {
+        for _ in 0..<Self.maximumDHAttempts {
+            let keyPair = try DHKeyPair()
+            let reply = try object.call(
+                "OpenSession", [.string(SessionAlgorithm.dhAES.rawValue), .variant(.bytes(keyPair.publicKey))],
+                replySignature: "vo")
+            guard let serverPublicKey = reply[0].unwrappingVariant.bytesValue, let path = reply[1].objectPathValue else {
+                throw SecretServiceError.protocolViolation(
+                    "OpenSession output is '\(reply[0].unwrappingVariant.signature)', expected a DH public key 'ay'")
+            }
+            let session = SecretSession(path: path, algorithm: .dhAES, key: [])
+
+            var secret: [UInt8]
+            do {
+                secret = try keyPair.sharedSecret(serverPublicKey: serverPublicKey)
+            } catch {
+                session.close(on: object.connection)
+                throw error
+            }
+            defer { secret.withUnsafeMutableBytes { ccrypto_cleanse($0.baseAddress, $0.count) } }
+
+            // gnome-keyring runs HKDF over the secret padded to 128 bytes and
+            // kwalletd5 over the secret with its leading zero bytes removed.
+            // The two inputs agree only when the first byte is not zero, so a
+            // session with such a secret is closed and a new one opened.
+            if secret[0] == 0 {
+                session.close(on: object.connection)
+                continue
+            }
+            return SecretSession(path: path, algorithm: .dhAES, key: try sessionKey(fromSharedSecret: secret))
+        }
+        throw SecretServiceError.sessionFailed(
+            "\(Self.maximumDHAttempts) DH sessions in a row gave a shared secret with a leading zero byte")
+    }
+
+    /// Returns the collection behind `alias`, or nil when there is none.
+    ///
+    /// Calls `ReadAlias`. KeePassXC exports no object at the alias path
+    /// `/org/freedesktop/secrets/aliases/default`, so aliases are always
+    /// resolved this way.
+    public func readAlias(_ alias: String) throws -> String? {
+        let reply = try object.call("ReadAlias", [.string(alias)], replySignature: "o")
+        let path = reply[0].objectPathValue ?? SecretServiceNames.noObject
+        return path == SecretServiceNames.noObject ? nil : path
+    }
+
+    /// Returns the items in every collection whose attributes include
+    /// `attributes`, split by whether they are unlocked.
+    ///
+    /// Calls `SearchItems`.
+    public func searchItems(_ attributes: [String: String]) throws -> (unlocked: [String], locked: [String]) {
+        let reply = try object.call("SearchItems", [.stringDictionary(attributes)], replySignature: "aoao")
+        return (reply[0].objectPathArrayValue ?? [], reply[1].objectPathArrayValue ?? [])
+    }
+
+    /// Unlocks `objects` and returns those unlocked at once, with the prompt
+    /// to run for the rest (nil when none is needed).
+    ///
+    /// Calls `Unlock`.
+    public func unlock(_ objects: [String]) throws -> (unlocked: [String], prompt: String?) {
+        let reply = try object.call("Unlock", [.array(elementSignature: "o", objects.map { .objectPath($0) })],
+                                    replySignature: "aoo")
+        let prompt = reply[1].objectPathValue ?? SecretServiceNames.noObject
+        return (reply[0].objectPathArrayValue ?? [], prompt == SecretServiceNames.noObject ? nil : prompt)
+    }
+
+    /// Returns the secrets of `items`, keyed by item path, as sent through
+    /// `session`. Locked items are left out by the service.
+    ///
+    /// Calls `GetSecrets`.
+    public func getSecrets(_ items: [String], session: SecretSession) throws -> [String: TransferredSecret] {
+        let reply = try object.call(
+            "GetSecrets", [.array(elementSignature: "o", items.map { .objectPath($0) }), .objectPath(session.path)],
+            replySignature: "a{o(oayays)}")
+        guard case .dictionary(_, _, let entries) = reply[0] else { return [:] }
+        var secrets: [String: TransferredSecret] = [:]
+        for entry in entries {
+            guard let path = entry.key.objectPathValue, let secret = TransferredSecret(entry.value) else {
+                throw SecretServiceError.protocolViolation("GetSecrets returned an entry that is not a secret")
+            }
+            secrets[path] = secret
+        }
+        return secrets
+    }
+}
