@@ -64,6 +64,25 @@ public final class DBusMessage {
         return DBusMessage(taking: raw)
     }
 
+    /// Returns the message in wire format. A message that was never sent has
+    /// no serial, which the wire format requires, so it is given serial 1.
+    ///
+    /// Wraps `dbus_message_marshal`.
+    public func marshalled() throws -> [UInt8] {
+        if serial == 0 {
+            dbus_message_set_serial(pointer, 1)
+        }
+        var buffer: UnsafeMutablePointer<CChar>? = nil
+        var length: Int32 = 0
+        guard dbus_message_marshal(pointer, &buffer, &length) != 0, let buffer else {
+            throw DBusError.outOfMemory
+        }
+        defer { dbus_free(buffer) }
+        return buffer.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
+            Array(UnsafeBufferPointer(start: $0, count: Int(length)))
+        }
+    }
+
     // MARK: Header
 
     public var type: DBusMessageType { DBusMessageType(rawType: dbus_message_get_type(pointer)) }
