@@ -208,7 +208,7 @@ private func appendValue(_ value: DBusValue, to iterator: inout DBusMessageIter)
         try withContainer(Int32(CDBUS_TYPE_ARRAY), signature: elementSignature, in: &iterator) { child in
             for element in elements {
                 guard element.signature == elementSignature else {
-                    throw DBusError.marshalling("array of '\(elementSignature)' holds a '\(element.signature)'")
+                    throw DBusError.marshalling("an array of '\(elementSignature)' cannot contain a value of type '\(element.signature)'")
                 }
                 try appendValue(element, to: &child)
             }
@@ -249,7 +249,7 @@ private func readString(_ iterator: inout DBusMessageIter) -> String {
     return pointer.map { String(cString: $0) } ?? ""
 }
 
-/// The signature of the value under the iterator, for example `a{sv}`.
+/// Returns the signature of the value under the iterator, for example `a{sv}`.
 private func currentSignature(_ iterator: inout DBusMessageIter) -> String {
     guard let raw = dbus_message_iter_get_signature(&iterator) else { return "" }
     defer { dbus_free(raw) }

@@ -4,9 +4,9 @@ import ClaudeGateStorage
 import Glibc
 #endif
 
-/// What every command needs: the environment, the settings read from it,
-/// and the storage facade, opened on first use so that `--help` and usage
-/// errors never touch D-Bus.
+/// The state every command uses: the environment, the settings read from it,
+/// and the storage facade. The facade is opened on first use, so that
+/// `--help` and usage errors never touch D-Bus.
 final class CommandContext {
     let environment: [String: String]
     let configuration: StorageConfiguration

@@ -38,7 +38,7 @@ struct CommandFailure: Error {
 }
 
 extension ExitCode {
-    /// The exit code for an error thrown by a command.
+    /// Returns the exit code for an error thrown by a command.
     static func forError(_ error: Error) -> ExitCode {
         switch error {
         case let failure as CommandFailure:
