@@ -61,7 +61,7 @@ public final class CredentialStorage {
             log.debug("using the file \(file.path) because CLAUDE_GATE_AUTH_STORAGE_TYPE=file")
 
         case .keyring:
-            let keyring = Self.makeKeyringStore(configuration, environment: environment)
+            let keyring = try Self.makeKeyringStore(configuration, environment: environment)
             if case .unavailable(let reason) = keyring.checkAvailability() {
                 log.debug("the keyring is not usable and CLAUDE_GATE_AUTH_STORAGE_TYPE=keyring: \(reason)")
                 throw StorageError.keyringUnavailable(reason: reason)
@@ -72,7 +72,7 @@ public final class CredentialStorage {
             log.debug("using the keyring because CLAUDE_GATE_AUTH_STORAGE_TYPE=keyring")
 
         case .auto:
-            selectedPrimary = Self.makeKeyringStore(configuration, environment: environment)
+            selectedPrimary = try Self.makeKeyringStore(configuration, environment: environment)
             selectedSecondary = [file]
             selectedReason = "the keyring is usable"
             autoSelectionPending = true
@@ -100,8 +100,20 @@ public final class CredentialStorage {
                     + "Set CLAUDE_GATE_AUTH_STORAGE_TYPE=file to choose the file and silence this warning")
     }
 
-    private static func makeKeyringStore(_ configuration: StorageConfiguration, environment: [String: String]) -> KeyringStore {
-        let dump = configuration.dumpDBus ? MessageDump(redactedStructFields: SecretServiceNames.dumpRedactions) : nil
+    private static func makeKeyringStore(_ configuration: StorageConfiguration, environment: [String: String]) throws -> KeyringStore {
+        let dump: MessageDump?
+        switch configuration.dbusDump {
+        case nil:
+            dump = nil
+        case .text?:
+            dump = MessageDump(redactedStructFields: SecretServiceNames.dumpRedactions)
+        case .pcap(let path)?:
+            do {
+                dump = MessageDump(redactedStructFields: SecretServiceNames.dumpRedactions, capture: try PcapWriter(path: path))
+            } catch let error as PcapWriterError {
+                throw StorageError.fileSystem(path: path, operation: "creating the D-Bus capture", errno: error.errno)
+            }
+        }
         let options = SecretServiceOptions(
             methodTimeout: configuration.methodTimeout, promptTimeout: configuration.promptTimeout,
             sessionAlgorithm: configuration.sessionAlgorithm, dump: dump)

@@ -13,10 +13,14 @@ final class CommandContext {
     let log: Log
     private var openedStorage: CredentialStorage?
 
-    init(environment: [String: String], dumpDBus: Bool, verbose: Bool) throws {
+    /// `dump` is the value of `--dump-dbus`: `text`, `pcap:FILE`, or nil when
+    /// the flag is absent.
+    init(environment: [String: String], dump: String?, verbose: Bool) throws {
         self.environment = environment
         var configuration = try StorageConfiguration.fromEnvironment(environment)
-        if dumpDBus { configuration.dumpDBus = true }
+        if let dump {
+            configuration.dbusDump = try DBusDumpSetting.parse(dump, variable: "--dump-dbus")
+        }
         self.configuration = configuration
 
         var debug = verbose

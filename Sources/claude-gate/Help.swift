@@ -14,6 +14,7 @@ let claudeGateVersion = "0.1.0"
 enum HelpCatalog {
     static let globalOptions: [(String, String)] = [
         ("--dump-dbus", "write every D-Bus message sent and received to stderr, with secrets redacted (also CLAUDE_GATE_DBUS_DUMP=1)"),
+        ("--dump-dbus=pcap:FILE", "write the messages to FILE as a pcap capture (link type DBUS) for Wireshark or tshark, secrets zeroed"),
         ("--verbose", "write the storage decisions to stderr (also CLAUDE_GATE_DEBUG=1)"),
         ("--version", "print the version and exit"),
         ("-h, --help", "show help for a command"),
@@ -26,7 +27,7 @@ enum HelpCatalog {
         ("CLAUDE_GATE_DBUS_TIMEOUT", "seconds a D-Bus method call may take (default 25)"),
         ("CLAUDE_GATE_PROMPT_TIMEOUT", "seconds to wait for a keyring unlock prompt (default 120)"),
         ("CLAUDE_GATE_SECRET_SESSION", "auto (default): DH, plain only if the service lacks DH; dh; plain"),
-        ("CLAUDE_GATE_DBUS_DUMP", "1 to dump D-Bus traffic to stderr, like --dump-dbus"),
+        ("CLAUDE_GATE_DBUS_DUMP", "1 to dump D-Bus traffic to stderr, pcap:FILE to capture it, like --dump-dbus"),
         ("CLAUDE_GATE_DEBUG", "1 to log storage decisions to stderr, like --verbose"),
     ]
 
