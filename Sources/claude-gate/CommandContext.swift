@@ -36,6 +36,13 @@ final class CommandContext {
         openedStorage = storage
         return storage
     }
+
+    /// Releases the storage facade, which closes the Secret Service session
+    /// and the D-Bus connection once no caller holds a store. A later
+    /// ``storage()`` opens it again.
+    func closeStorage() {
+        openedStorage = nil
+    }
 }
 
 /// Seconds since 1970, for credential expiry.

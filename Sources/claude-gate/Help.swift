@@ -48,7 +48,34 @@ enum HelpCatalog {
             command: "auth token", usage: "claude-gate auth token [--provider NAME]",
             summary: "Print the API key or OAuth access token, for scripts.",
             options: [("--provider NAME", "provider to read (default anthropic)")],
-            details: ["Prints only the secret and a newline. Exits 3 with nothing on stdout when none is stored."]),
+            details: [
+                "Prints only the secret and a newline. Exits 3 with nothing on stdout when none is stored, and "
+                    + "with another non-zero status and nothing on stdout when the storage fails. An expired OAuth "
+                    + "token is still printed, with a warning on stderr.",
+                "This is the interface for credential helpers such as Claude Code's apiKeyHelper. To pass the "
+                    + "credential in an environment variable instead, use 'claude-gate exec'.",
+            ]),
+        CommandHelp(
+            command: "exec",
+            usage: "claude-gate exec [--provider NAME] [--env VAR] [--allow-expired] -- COMMAND [ARGS...]",
+            summary: "Run a command with the credential in one of its environment variables.",
+            options: [
+                ("--provider NAME", "provider whose credential to pass (default anthropic)"),
+                ("--env VAR", "variable that receives the credential (default ANTHROPIC_API_KEY for an API key, "
+                    + "ANTHROPIC_AUTH_TOKEN for an OAuth access token)"),
+                ("--allow-expired", "start the command even when the OAuth access token has expired"),
+            ],
+            details: [
+                "claude-gate replaces itself with COMMAND through execve, without a shell. COMMAND keeps the "
+                    + "process ID, and its exit status, or the signal that ends it, reaches the caller unchanged.",
+                "The credential is put only into COMMAND's environment, never into its arguments, the output of "
+                    + "claude-gate or a file. A variable of the same name already in the environment is replaced, "
+                    + "with a note on stderr.",
+                "COMMAND is looked up in PATH before the credential is read. When COMMAND is not started, "
+                    + "claude-gate exits with its own status, for example 3 (no credential), 4 (storage not "
+                    + "usable), 7 (OAuth token expired), 126 (COMMAND not executable) or 127 (COMMAND not found).",
+                "Example: claude-gate exec -- claude",
+            ]),
         CommandHelp(
             command: "auth status", usage: "claude-gate auth status",
             summary: "List the stored credentials with type, validity and a masked value."),

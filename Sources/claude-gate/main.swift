@@ -14,6 +14,7 @@ let handlers: [String: CommandHandler] = [
     "auth logout": AuthCommands.logout,
     "auth storage status": StorageCommands.status,
     "auth storage test": StorageCommands.test,
+    "exec": ExecCommand.run,
 ]
 
 /// Splits the global flags off the arguments. They may stand anywhere
