@@ -9,7 +9,7 @@ SWIFT ?= swift
 # shared system libraries.
 RELEASE_FLAGS = -c release --static-swift-stdlib --product claude-gate
 
-.PHONY: all build debug test install uninstall clean
+.PHONY: all build debug test bench install uninstall clean
 
 all: build
 
@@ -26,6 +26,15 @@ debug:
 test:
 	$(SWIFT) build --build-tests
 	scripts/test-keyring.sh $(SWIFT) test --skip-build --disable-swift-testing
+
+# Compares claude-gate with secret-tool and Python clients on a private
+# gnome-keyring and writes docs/benchmarks.md and docs/benchmarks.png.
+# Needs python3-matplotlib and python3-keyring besides the test dependencies.
+bench: build
+	$(SWIFT) build -c release --product claude-gate-bench
+	CLAUDE_GATE_BINARY="$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/claude-gate" \
+	CLAUDE_GATE_BENCH_BINARY="$$($(SWIFT) build -c release --show-bin-path)/claude-gate-bench" \
+	scripts/test-keyring.sh /usr/bin/python3 bench/run_bench.py
 
 install: build
 	install -d $(DESTDIR)$(BINDIR)
