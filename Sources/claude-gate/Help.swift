@@ -52,6 +52,8 @@ enum HelpCatalog {
     static let description: [String] = [
         "claude-gate stores one credential per provider: an API key or an OAuth token set. By default it keeps them in the freedesktop Secret Service (GNOME Keyring, KeePassXC or another keyring on the D-Bus session bus) and falls back to the file ~/.claude-gate/auth.json when no keyring is usable.",
         "Credentials are read from standard input, never from the command line. CLAUDE_GATE_AUTH_STORAGE_TYPE forces one storage.",
+        "The token storage guide, storage.md, covers how the storage is chosen, containers, profiles and what to do about each error message. "
+            + "The Debian package installs it in /usr/share/doc/claude-gate.",
     ]
 
     /// The EXAMPLES section of the man page: what each command does, and the command.
