@@ -11,6 +11,9 @@ RELEASE_FLAGS = -c release --static-swift-stdlib --product claude-gate
 
 .PHONY: all build debug test bench install uninstall clean
 
+# Man page, completions, docs and the Debian package.
+include mk/ship.mk
+
 all: build
 
 build:
@@ -23,7 +26,11 @@ debug:
 # scripts/test-keyring.sh starts and stops; nothing touches the user's
 # session bus, keyring or HOME. The tests are XCTest cases; Swift Testing is
 # turned off so that the runner's last line counts the XCTest cases.
+# The Debian package test builds the release binary and runs it from an
+# unpacked package without the Swift toolchain. It runs first, so that the
+# last line of the output is XCTest's count of the tests run.
 test:
+	$(MAKE) test-deb
 	$(SWIFT) build --build-tests
 	scripts/test-keyring.sh $(SWIFT) test --skip-build --disable-swift-testing
 
@@ -36,7 +43,7 @@ bench: build
 	CLAUDE_GATE_BENCH_BINARY="$$($(SWIFT) build -c release --show-bin-path)/claude-gate-bench" \
 	scripts/test-keyring.sh /usr/bin/python3 bench/run_bench.py
 
-install: build
+install: build install-man install-completions install-docs
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/claude-gate" $(DESTDIR)$(BINDIR)/claude-gate
 
