@@ -24,10 +24,19 @@ public final class CredentialStorage {
     /// is used and one warning naming the reason is written to stderr. With
     /// `keyring` an unusable keyring is an error; with `file` D-Bus is never
     /// opened.
-    public init(configuration: StorageConfiguration, environment: [String: String], log: Log) throws {
+    ///
+    /// `passwordPrompt` asks the user for the master password of
+    /// `auth.json` when `CLAUDE_GATE_MASTER_PASSWORD` is not set; see
+    /// ``PasswordPurpose`` for when it is called.
+    public init(configuration: StorageConfiguration, environment: [String: String], log: Log,
+                passwordPrompt: PasswordProvider? = nil) throws {
         self.configuration = configuration
         self.log = log
-        let file = FileStore(path: configuration.filePath)
+        let file = FileStore(
+            path: configuration.filePath,
+            passwordProvider: FileStore.passwordProvider(masterPassword: configuration.masterPassword, prompt: passwordPrompt),
+            kdfIterations: configuration.fileKDFIterations,
+            log: log)
 
         switch configuration.storageType {
         case .file:

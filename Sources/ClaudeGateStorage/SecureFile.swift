@@ -7,11 +7,14 @@ import Glibc
 /// File operations for files that hold secrets: no symlinks followed, files
 /// created 0600 in 0700 directories, and writes that a crash cannot tear.
 enum SecureFile {
-    /// Reads a whole file, or returns nil when it does not exist.
+    /// Reads a whole file, or returns nil when it or its directory does not
+    /// exist. The file and its directory must pass the checks of
+    /// ``checkDirectory(_:warn:)`` and ``checkFile(_:path:info:warn:)``.
     ///
     /// The file is opened with O_NOFOLLOW, so a symlink at `path` fails with
     /// ELOOP instead of being followed.
-    static func read(_ path: String) throws -> [UInt8]? {
+    static func read(_ path: String, warn: (String) -> Void) throws -> [UInt8]? {
+        guard try checkDirectory(parentDirectory(of: path), warn: warn) else { return nil }
         let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         if descriptor < 0 {
             let code = errno
@@ -28,10 +31,7 @@ enum SecureFile {
         guard fstat(descriptor, &info) == 0 else {
             throw StorageError.fileSystem(path: path, operation: "inspecting", errno: errno)
         }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw StorageError.unsafePath(path: path, detail: "it is not a regular file",
-                                          fix: "Move it away so that claude-gate can create the file")
-        }
+        try checkFile(descriptor, path: path, info: info, warn: warn)
 
         var contents: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -48,14 +48,18 @@ enum SecureFile {
     }
 
     /// Creates `directory` with mode 0700 when it does not exist, and its
-    /// missing parents with the same mode.
-    static func ensureDirectory(_ directory: String) throws {
+    /// missing parents with the same mode. An existing `directory` must pass
+    /// ``checkDirectory(_:warn:)``; its parents are not checked.
+    static func ensureDirectory(_ directory: String, warn: (String) -> Void) throws {
+        if try checkDirectory(directory, warn: warn) {
+            return
+        }
+        try createDirectory(directory)
+    }
+
+    private static func createDirectory(_ directory: String) throws {
         var info = stat()
         if lstat(directory, &info) == 0 {
-            if (info.st_mode & S_IFMT) == S_IFLNK {
-                throw StorageError.unsafePath(path: directory, detail: "the directory is a symbolic link",
-                                              fix: "Replace the link with a real directory")
-            }
             guard (info.st_mode & S_IFMT) == S_IFDIR else {
                 throw StorageError.unsafePath(path: directory, detail: "it is not a directory",
                                               fix: "Move it away so that claude-gate can create the directory")
@@ -64,7 +68,7 @@ enum SecureFile {
         }
         let parent = parentDirectory(of: directory)
         if parent != directory {
-            try ensureDirectory(parent)
+            try createDirectory(parent)
         }
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {
             throw StorageError.fileSystem(path: directory, operation: "creating the directory", errno: errno)
@@ -75,9 +79,9 @@ enum SecureFile {
     /// moment leaves either the old or the new file: a temporary file created
     /// 0600 with O_EXCL and O_NOFOLLOW is written and fsynced, renamed over
     /// `path`, and the directory is fsynced so that the rename is durable.
-    static func writeAtomically(_ contents: [UInt8], to path: String) throws {
+    static func writeAtomically(_ contents: [UInt8], to path: String, warn: (String) -> Void) throws {
         let directory = parentDirectory(of: path)
-        try ensureDirectory(directory)
+        try ensureDirectory(directory, warn: warn)
 
         var suffix = [UInt8](repeating: 0, count: 8)
         fillRandom(&suffix)
@@ -123,8 +127,8 @@ enum SecureFile {
     /// Runs `body` while holding an exclusive flock(2) on `lockPath`, so that
     /// concurrent read-modify-write cycles of several processes do not lose
     /// updates.
-    static func withExclusiveLock<T>(_ lockPath: String, _ body: () throws -> T) throws -> T {
-        try ensureDirectory(parentDirectory(of: lockPath))
+    static func withExclusiveLock<T>(_ lockPath: String, warn: (String) -> Void, _ body: () throws -> T) throws -> T {
+        try ensureDirectory(parentDirectory(of: lockPath), warn: warn)
         let descriptor = open(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw StorageError.fileSystem(path: lockPath, operation: "opening the lock file", errno: errno)
