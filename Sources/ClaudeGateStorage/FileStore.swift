@@ -250,6 +250,11 @@ extension FileStore {
     /// Writes `loaded.document` encrypted when `loaded` has a password or the
     /// password provider offers one for encryption, else as plain JSON.
     func store(_ loaded: LoadedAuthFile) throws {
+        let staleCount = SecureFile.removeStaleTemporaryFiles(for: path)
+        if staleCount > 0 {
+            log.debug("removed \(staleCount) temporary file(s) that an interrupted write left next to \(path)")
+        }
+
         var password = loaded.password
         if password == nil {
             password = try passwordProvider?(PasswordRequest(path: path, purpose: .encryptFile))

@@ -85,7 +85,8 @@ enum SecureFile {
 
         var suffix = [UInt8](repeating: 0, count: 8)
         fillRandom(&suffix)
-        let temporaryPath = directory + "/.\(baseName(of: path)).tmp-\(getpid())-" + suffix.map { String($0, radix: 16) }.joined()
+        let temporaryPath = directory + "/" + temporaryNamePrefix(for: path) + "\(getpid())-"
+            + suffix.map { String($0, radix: 16) }.joined()
 
         let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
@@ -112,6 +113,34 @@ enum SecureFile {
         }
         renamed = true
         try syncDirectory(directory)
+    }
+
+    /// Removes the temporary files that ``writeAtomically(_:to:warn:)`` left
+    /// next to `path` when a process died before its rename. Call it only
+    /// while holding the lock of ``withExclusiveLock(_:warn:_:)``, because
+    /// every writer holds that lock while its temporary file exists.
+    /// Returns the number removed.
+    @discardableResult
+    static func removeStaleTemporaryFiles(for path: String) -> Int {
+        let directory = parentDirectory(of: path)
+        let prefix = temporaryNamePrefix(for: path)
+        guard let stream = opendir(directory) else { return 0 }
+        defer { closedir(stream) }
+
+        var removed = 0
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { buffer in
+                String(decoding: buffer.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name.hasPrefix(prefix) && unlink(directory + "/" + name) == 0 {
+                removed += 1
+            }
+        }
+        return removed
+    }
+
+    private static func temporaryNamePrefix(for path: String) -> String {
+        ".\(baseName(of: path)).tmp-"
     }
 
     /// Removes the file at `path`; returns false when it did not exist.

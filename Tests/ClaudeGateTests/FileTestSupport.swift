@@ -1,0 +1,162 @@
+import Foundation
+import XCTest
+@testable import ClaudeGateStorage
+
+/// A fresh private directory under the system temporary directory, removed
+/// when the test ends. Tests never touch the real home directory.
+func makeTemporaryDirectory(_ testCase: XCTestCase) throws -> String {
+    var template = Array((NSTemporaryDirectory() + "/claude-gate-test-XXXXXX").utf8CString)
+    guard let created = mkdtemp(&template) else {
+        throw NSError(domain: "mkdtemp", code: Int(errno))
+    }
+    let path = String(cString: created)
+    testCase.addTeardownBlock {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+    return path
+}
+
+func fileBytes(_ path: String) -> [UInt8]? {
+    FileManager.default.contents(atPath: path).map { Array($0) }
+}
+
+func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws {
+    let directory = (path as NSString).deletingLastPathComponent
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                            attributes: [.posixPermissions: 0o700])
+    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+        throw NSError(domain: "createFile", code: Int(errno), userInfo: [NSFilePathErrorKey: path])
+    }
+    XCTAssertEqual(chmod(path, mode), 0)
+}
+
+func writeFile(_ path: String, _ text: String, mode: mode_t = 0o600) throws {
+    try writeFile(path, Array(text.utf8), mode: mode)
+}
+
+func fileMode(_ path: String) -> mode_t {
+    var info = stat()
+    XCTAssertEqual(lstat(path, &info), 0, "lstat \(path)")
+    return info.st_mode & 0o7777
+}
+
+/// A password provider that returns `password` for every request and
+/// records the requests.
+final class RecordingPasswordProvider {
+    var password: [UInt8]?
+    var requests: [PasswordRequest] = []
+
+    init(_ password: String?) {
+        self.password = password.map { Array($0.utf8) }
+    }
+
+    var provider: PasswordProvider {
+        { [self] request in
+            requests.append(request)
+            return password
+        }
+    }
+}
+
+/// The iteration count tests write with: far below the default, so that
+/// hundreds of writes take seconds, and allowed by the configuration.
+let testIterations = PasswordJWE.minimumIterationSetting
+
+/// Output of a finished child process.
+struct ProcessResult {
+    var status: Int32
+    var output: [UInt8]
+    var errorOutput: String
+}
+
+/// Runs `executable` with `arguments`, `environment` added to a minimal
+/// one, and `input` on standard input.
+func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                input: [UInt8] = []) throws -> ProcessResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.environment = ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"].merging(environment) { $1 }
+    let inputPipe = Pipe()
+    let outputPipe = Pipe()
+    let errorPipe = Pipe()
+    process.standardInput = inputPipe
+    process.standardOutput = outputPipe
+    process.standardError = errorPipe
+    try process.run()
+    inputPipe.fileHandleForWriting.write(Data(input))
+    try inputPipe.fileHandleForWriting.close()
+
+    // Reading both pipes before waiting keeps a chatty child from blocking.
+    let errorCollector = PipeCollector(errorPipe)
+    let outputData = outputPipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return ProcessResult(status: process.terminationStatus, output: Array(outputData),
+                         errorOutput: String(decoding: errorCollector.finish(), as: UTF8.self))
+}
+
+/// Reads a pipe to its end on a background thread.
+final class PipeCollector: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ pipe: Pipe) {
+        let handle = pipe.fileHandleForReading
+        Thread.detachNewThread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+
+    func finish() -> Data {
+        done.wait()
+        return data
+    }
+}
+
+/// The Python interpreter with jwcrypto (Debian python3-jwcrypto).
+let systemPython = "/usr/bin/python3"
+
+/// Runs a Python script with jwcrypto. The password goes in the
+/// environment, never in argv.
+func runJWCrypto(_ script: String, password: String, input: [UInt8] = []) throws -> ProcessResult {
+    try runProcess(systemPython, ["-c", script], environment: ["JWE_TEST_PASSWORD": password], input: input)
+}
+
+func requireJWCrypto() throws {
+    let probe = try runProcess(systemPython, ["-c", "import jwcrypto"])
+    try XCTSkipUnless(probe.status == 0, "python3-jwcrypto is not installed: \(probe.errorOutput)")
+}
+
+/// The path of an executable that SwiftPM built next to the test bundle.
+func builtExecutable(_ name: String) throws -> String {
+    var candidates: [String] = []
+    for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+        candidates.append(URL(fileURLWithPath: bundle.bundlePath).deletingLastPathComponent().appendingPathComponent(name).path)
+    }
+    let testExecutable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    candidates.append(testExecutable.deletingLastPathComponent().appendingPathComponent(name).path)
+    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+        XCTFail("\(name) was not built next to the tests; looked in \(candidates)")
+        throw XCTSkip("\(name) is missing")
+    }
+    return found
+}
+
+/// Asserts that `body` throws a StorageError matching `matches`, and
+/// returns the error for further checks.
+@discardableResult
+func assertStorageError<T>(_ body: @autoclosure () throws -> T, file: StaticString = #filePath, line: UInt = #line,
+                           _ matches: (StorageError) -> Bool) -> StorageError? {
+    do {
+        _ = try body()
+        XCTFail("expected a StorageError, but the call succeeded", file: file, line: line)
+        return nil
+    } catch let error as StorageError {
+        XCTAssertTrue(matches(error), "unexpected error: \(error)", file: file, line: line)
+        return error
+    } catch {
+        XCTFail("expected a StorageError, got \(type(of: error)): \(error)", file: file, line: line)
+        return nil
+    }
+}
