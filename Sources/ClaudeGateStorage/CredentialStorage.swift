@@ -12,7 +12,7 @@ public final class CredentialStorage {
     public let configuration: StorageConfiguration
     public let primary: CredentialStore
     public let secondary: [CredentialStore]
-    /// Why the primary store was chosen, in one sentence.
+    /// The reason the primary store was chosen, in one sentence.
     public let selectionReason: String
     private let log: Log
 
@@ -82,7 +82,7 @@ public final class CredentialStorage {
         return KeyringStore(serviceName: configuration.keyringService, environment: environment, options: options)
     }
 
-    /// Returns the provider's credential and the store that holds it, or nil.
+    /// Returns the provider's credential and the store that contains it, or nil.
     public func read(provider: String) throws -> (credential: Credential, store: CredentialStore)? {
         for store in allStores {
             if let credential = try store.read(provider: provider) {

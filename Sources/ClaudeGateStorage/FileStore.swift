@@ -1,8 +1,8 @@
 /// Credentials in `auth.json`, in the layout of the earlier Go claude-gate,
 /// optionally encrypted with a master password as one compact JWE.
 ///
-/// Every change is a read-modify-write under an exclusive lock on
-/// `auth.json.lock`, and every write replaces the file atomically. A file
+/// Every change is a read-modify-write under an exclusive lock on the
+/// file's directory, and every write replaces the file atomically. A file
 /// that cannot be read or decrypted is never overwritten: each change fails
 /// with a ``StorageError`` naming the path instead.
 public final class FileStore: CredentialStore {
@@ -36,7 +36,7 @@ public final class FileStore: CredentialStore {
         self.log = log
     }
 
-    private var lockPath: String { path + ".lock" }
+    private var directory: String { parentDirectory(of: path) }
 
     /// Whether the last write stored the credentials unencrypted.
     public var lastWriteWasUnencrypted: Bool {
@@ -71,7 +71,7 @@ public final class FileStore: CredentialStore {
     }
 
     public func write(_ credential: Credential, provider: String) throws {
-        try SecureFile.withExclusiveLock(lockPath, warn: warn) {
+        try SecureFile.withExclusiveLock(onDirectory: directory, warn: warn) {
             var loaded = try loadFile()
             defer { loaded.cleanse() }
             loaded.document.setCredential(credential, for: provider)
@@ -81,11 +81,18 @@ public final class FileStore: CredentialStore {
 
     @discardableResult
     public func delete(provider: String) throws -> Bool {
-        try SecureFile.withExclusiveLock(lockPath, warn: warn) {
+        try SecureFile.withExclusiveLock(onDirectory: directory, warn: warn) {
             var loaded = try loadFile()
             defer { loaded.cleanse() }
             guard loaded.document.entries.removeValue(forKey: provider) != nil else { return false }
-            try store(loaded)
+
+            // Like the Go claude-gate, remove the file with its last entry, so
+            // that logging out of everything leaves no file behind.
+            if loaded.document.entries.isEmpty {
+                _ = try SecureFile.remove(path)
+            } else {
+                try store(loaded)
+            }
             return true
         }
     }
@@ -114,7 +121,7 @@ public final class FileStore: CredentialStore {
     /// password. A missing file becomes an encrypted empty document.
     public func encryptFile(newPassword: [UInt8]) throws {
         guard !newPassword.isEmpty else { throw StorageError.emptyPassword(path: path) }
-        try SecureFile.withExclusiveLock(lockPath, warn: warn) {
+        try SecureFile.withExclusiveLock(onDirectory: directory, warn: warn) {
             var loaded = try loadFile()
             defer { loaded.cleanse() }
             loaded.cleansePassword()
@@ -128,7 +135,7 @@ public final class FileStore: CredentialStore {
     /// missing or already plain.
     @discardableResult
     public func decryptFile() throws -> Bool {
-        try SecureFile.withExclusiveLock(lockPath, warn: warn) {
+        try SecureFile.withExclusiveLock(onDirectory: directory, warn: warn) {
             var loaded = try loadFile()
             defer { loaded.cleanse() }
             guard loaded.format == .encryptedJWE else { return false }

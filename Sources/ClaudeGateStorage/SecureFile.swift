@@ -76,9 +76,11 @@ enum SecureFile {
     }
 
     /// Replaces the file at `path` with `contents` so that a crash at any
-    /// moment leaves either the old or the new file: a temporary file created
-    /// 0600 with O_EXCL and O_NOFOLLOW is written and fsynced, renamed over
-    /// `path`, and the directory is fsynced so that the rename is durable.
+    /// moment leaves either the old or the new file.
+    ///
+    /// A temporary file created 0600 with O_EXCL and O_NOFOLLOW is written and
+    /// fsynced, then renamed over `path`. The directory is fsynced last, so
+    /// that the rename survives a power loss.
     static func writeAtomically(_ contents: [UInt8], to path: String, warn: (String) -> Void) throws {
         let directory = parentDirectory(of: path)
         try ensureDirectory(directory, warn: warn)
@@ -117,7 +119,7 @@ enum SecureFile {
 
     /// Removes the temporary files that ``writeAtomically(_:to:warn:)`` left
     /// next to `path` when a process died before its rename. Call it only
-    /// while holding the lock of ``withExclusiveLock(_:warn:_:)``, because
+    /// while holding the lock of ``withExclusiveLock(onDirectory:warn:_:)``, because
     /// every writer holds that lock while its temporary file exists.
     /// Returns the number removed.
     @discardableResult
@@ -153,19 +155,20 @@ enum SecureFile {
         throw StorageError.fileSystem(path: path, operation: "removing", errno: errno)
     }
 
-    /// Runs `body` while holding an exclusive flock(2) on `lockPath`, so that
-    /// concurrent read-modify-write cycles of several processes do not lose
-    /// updates.
-    static func withExclusiveLock<T>(_ lockPath: String, warn: (String) -> Void, _ body: () throws -> T) throws -> T {
-        try ensureDirectory(parentDirectory(of: lockPath), warn: warn)
-        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    /// Runs `body` while holding an exclusive flock(2) on `directory`, so
+    /// that concurrent read-modify-write cycles of several processes do not
+    /// lose updates. Locking the directory itself leaves no lock file behind.
+    static func withExclusiveLock<T>(onDirectory directory: String, warn: (String) -> Void,
+                                     _ body: () throws -> T) throws -> T {
+        try ensureDirectory(directory, warn: warn)
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw StorageError.fileSystem(path: lockPath, operation: "opening the lock file", errno: errno)
+            throw StorageError.fileSystem(path: directory, operation: "opening the directory to lock it", errno: errno)
         }
         defer { close(descriptor) }
         while flock(descriptor, LOCK_EX) != 0 {
             if errno != EINTR {
-                throw StorageError.fileSystem(path: lockPath, operation: "locking", errno: errno)
+                throw StorageError.fileSystem(path: directory, operation: "locking", errno: errno)
             }
         }
         return try body()
@@ -202,14 +205,14 @@ enum SecureFile {
     }
 }
 
-/// The directory part of a path, as dirname(1) gives it.
+/// Returns the directory part of a path, as dirname(1) does.
 func parentDirectory(of path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return "." }
     if slash == path.startIndex { return "/" }
     return String(path[..<slash])
 }
 
-/// The last component of a path.
+/// Returns the last component of a path.
 func baseName(of path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return path }
     return String(path[path.index(after: slash)...])

@@ -32,9 +32,9 @@ public struct StorageConfiguration: Sendable {
     public var fileKDFIterations = PasswordJWE.defaultIterations
 
     public static let defaultKeyringService = "claude-gate"
-    /// Seconds; the default method timeout of libdbus and GDBus, long enough
-    /// for a KeePassXC that holds SearchItems behind its own unlock dialog
-    /// while a person types a short password.
+    /// Seconds. This is the default method timeout of libdbus and GDBus. It is
+    /// long enough for a person to type a short password while KeePassXC
+    /// keeps SearchItems waiting behind its own unlock dialog.
     public static let defaultMethodTimeout = 25.0
     /// Seconds a person has to answer an unlock prompt.
     public static let defaultPromptTimeout = 120.0

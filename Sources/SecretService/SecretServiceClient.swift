@@ -8,7 +8,7 @@ public struct SecretServiceOptions {
     /// Seconds to wait for a prompt to complete before dismissing it.
     public var promptTimeout: Double
     public var sessionAlgorithm: SessionAlgorithmPreference
-    /// Where to write the traffic, if anywhere.
+    /// The dump that sent and received messages are written to, if any.
     public var dump: MessageDump?
 
     public init(methodTimeout: Double, promptTimeout: Double,
@@ -32,7 +32,7 @@ public final class SecretServiceClient {
     private let prompts: PromptRunner
     private var session: SecretSession?
 
-    /// The session bus address `environment` names, or nil when it names none.
+    /// Returns the session bus address that `environment` names, or nil.
     public static func sessionBusAddress(environment: [String: String]) -> String? {
         try? DBusConnection.sessionBusAddress(environment: environment)
     }

@@ -2,18 +2,10 @@ import Foundation
 import XCTest
 @testable import ClaudeGateStorage
 
-/// A fresh private directory under the system temporary directory, removed
-/// when the test ends. Tests never touch the real home directory.
+/// A fresh private directory, removed when the test ends, as a path.
+/// Tests never touch the real home directory.
 func makeTemporaryDirectory(_ testCase: XCTestCase) throws -> String {
-    var template = Array((NSTemporaryDirectory() + "/claude-gate-test-XXXXXX").utf8CString)
-    guard let created = mkdtemp(&template) else {
-        throw NSError(domain: "mkdtemp", code: Int(errno))
-    }
-    let path = String(cString: created)
-    testCase.addTeardownBlock {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-    return path
+    try TestEnvironment.makeTemporaryDirectory(testCase).path
 }
 
 func fileBytes(_ path: String) -> [UInt8]? {
@@ -62,70 +54,17 @@ final class RecordingPasswordProvider {
 /// hundreds of writes take seconds, and allowed by the configuration.
 let testIterations = PasswordJWE.minimumIterationSetting
 
-/// Output of a finished child process.
-struct ProcessResult {
-    var status: Int32
-    var output: [UInt8]
-    var errorOutput: String
-}
-
-/// Runs `executable` with `arguments`, `environment` added to a minimal
-/// one, and `input` on standard input.
-func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                input: [UInt8] = []) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"].merging(environment) { $1 }
-    let inputPipe = Pipe()
-    let outputPipe = Pipe()
-    let errorPipe = Pipe()
-    process.standardInput = inputPipe
-    process.standardOutput = outputPipe
-    process.standardError = errorPipe
-    try process.run()
-    inputPipe.fileHandleForWriting.write(Data(input))
-    try inputPipe.fileHandleForWriting.close()
-
-    // Reading both pipes before waiting keeps a chatty child from blocking.
-    let errorCollector = PipeCollector(errorPipe)
-    let outputData = outputPipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return ProcessResult(status: process.terminationStatus, output: Array(outputData),
-                         errorOutput: String(decoding: errorCollector.finish(), as: UTF8.self))
-}
-
-/// Reads a pipe to its end on a background thread.
-final class PipeCollector: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ pipe: Pipe) {
-        let handle = pipe.fileHandleForReading
-        Thread.detachNewThread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
-        }
-    }
-
-    func finish() -> Data {
-        done.wait()
-        return data
-    }
-}
-
-/// The Python interpreter with jwcrypto (Debian python3-jwcrypto).
-let systemPython = "/usr/bin/python3"
-
-/// Runs a Python script with jwcrypto. The password goes in the
-/// environment, never in argv.
-func runJWCrypto(_ script: String, password: String, input: [UInt8] = []) throws -> ProcessResult {
-    try runProcess(systemPython, ["-c", script], environment: ["JWE_TEST_PASSWORD": password], input: input)
+/// Runs a Python script with jwcrypto (Debian python3-jwcrypto). The
+/// password goes in the environment, never in argv.
+func runJWCrypto(_ script: String, password: String, input: [UInt8] = []) throws -> CLIResult {
+    try runProcess(TestEnvironment.systemPython, ["-c", script],
+                   environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "JWE_TEST_PASSWORD": password],
+                   stdin: Data(input))
 }
 
 func requireJWCrypto() throws {
-    let probe = try runProcess(systemPython, ["-c", "import jwcrypto"])
-    try XCTSkipUnless(probe.status == 0, "python3-jwcrypto is not installed: \(probe.errorOutput)")
+    let probe = try runProcess(TestEnvironment.systemPython, ["-c", "import jwcrypto"], environment: [:])
+    try XCTSkipUnless(probe.status == 0, "python3-jwcrypto is not installed: \(probe.stderr)")
 }
 
 /// The path of an executable that SwiftPM built next to the test bundle.

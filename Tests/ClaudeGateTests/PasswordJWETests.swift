@@ -290,8 +290,8 @@ final class PasswordJWETests: XCTestCase {
         let compact = try PasswordJWE.encrypt(plaintext, password: password, iterations: testIterations)
         let result = try runJWCrypto(jwcryptoDecryptScript, password: String(decoding: password, as: UTF8.self),
                                      input: compact)
-        XCTAssertEqual(result.status, 0, result.errorOutput)
-        XCTAssertEqual(result.output, plaintext)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(Array(result.stdout), plaintext)
     }
 
     func testJWCryptoDecryptsDefaultIterations() throws {
@@ -299,30 +299,30 @@ final class PasswordJWETests: XCTestCase {
         let compact = try PasswordJWE.encrypt(plaintext, password: password, iterations: PasswordJWE.defaultIterations)
         let result = try runJWCrypto(jwcryptoDecryptScript, password: String(decoding: password, as: UTF8.self),
                                      input: compact)
-        XCTAssertEqual(result.status, 0, result.errorOutput)
-        XCTAssertEqual(result.output, plaintext)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(Array(result.stdout), plaintext)
     }
 
     func testWeDecryptJWCryptoOutput() throws {
         try requireJWCrypto()
         let result = try runJWCrypto(jwcryptoEncryptScript, password: String(decoding: password, as: UTF8.self),
                                      input: plaintext)
-        XCTAssertEqual(result.status, 0, result.errorOutput)
-        XCTAssertEqual(try PasswordJWE.decrypt(result.output, password: password), plaintext)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(try PasswordJWE.decrypt(Array(result.stdout), password: password), plaintext)
     }
 
     func testWeDecrypt99DesignsKeyringFile() throws {
         try requireJWCrypto()
         let result = try runJWCrypto(ninetyNineDesignsScript, password: String(decoding: password, as: UTF8.self),
                                      input: plaintext)
-        XCTAssertEqual(result.status, 0, result.errorOutput)
+        XCTAssertEqual(result.status, 0, result.stderr)
 
-        let message = try PasswordJWEMessage(parsing: result.output)
+        let message = try PasswordJWEMessage(parsing: Array(result.stdout))
         XCTAssertEqual(message.salt.count, 12)
         XCTAssertEqual(message.iterations, 8192)
         XCTAssertNotNil(message.header["created"]?.stringValue)
 
-        let item = try JSONValue.parse(PasswordJWE.decrypt(result.output, password: password))
+        let item = try JSONValue.parse(PasswordJWE.decrypt(Array(result.stdout), password: password))
         let data = try XCTUnwrap(item.objectValue?["Data"]?.stringValue)
         XCTAssertEqual(item.objectValue?["Key"], .string("claude-gate"))
         XCTAssertEqual(Data(base64Encoded: data).map(Array.init), plaintext)
