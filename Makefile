@@ -9,7 +9,7 @@ SWIFT ?= swift
 # shared system libraries.
 RELEASE_FLAGS = -c release --static-swift-stdlib --product claude-gate
 
-.PHONY: all build debug test install uninstall clean
+.PHONY: all build debug test fuzz install uninstall clean
 
 all: build
 
@@ -26,6 +26,12 @@ debug:
 test:
 	$(SWIFT) build --build-tests
 	scripts/test-keyring.sh $(SWIFT) test --skip-build --disable-swift-testing
+
+# Fuzzes the auth.json and JWE parsers for FUZZ_SECONDS with libFuzzer and
+# AddressSanitizer; see scripts/fuzz.sh.
+FUZZ_SECONDS ?= 30
+fuzz:
+	SWIFT=$(SWIFT) scripts/fuzz.sh $(FUZZ_SECONDS)
 
 install: build
 	install -d $(DESTDIR)$(BINDIR)

@@ -22,6 +22,10 @@ public struct PasswordRequest: Sendable, Equatable {
 /// Supplies the master password as UTF-8 bytes, or nil when there is none.
 /// The CLI passes its no-echo terminal prompt here; ``FileStore`` overwrites
 /// the returned bytes with zeros once it has used them.
+///
+/// NOTE: Swift arrays are copied on write, so copies that the provider keeps
+/// or made earlier (for example while the password was a String) are not
+/// overwritten.
 public typealias PasswordProvider = (PasswordRequest) throws -> [UInt8]?
 
 /// The two layouts of `auth.json`.

@@ -176,7 +176,7 @@ struct LoadedAuthFile {
     var password: [UInt8]?
 
     mutating func cleansePassword() {
-        if password != nil { ClaudeGateStorage.cleanse(&password!) }
+        if password != nil { clearSecret(&password!) }
         password = nil
     }
 
@@ -191,7 +191,7 @@ extension FileStore {
         guard var bytes = try SecureFile.read(path, warn: warn) else {
             return LoadedAuthFile(document: AuthDocument(), format: nil, password: nil)
         }
-        defer { ClaudeGateStorage.cleanse(&bytes) }
+        defer { clearSecret(&bytes) }
 
         switch AuthFileFormat(detecting: bytes) {
         case .plainJSON:
@@ -213,19 +213,19 @@ extension FileStore {
         do {
             plaintext = try PasswordJWE.decrypt(bytes, password: password)
         } catch PasswordJWEError.wrongPassword {
-            ClaudeGateStorage.cleanse(&password)
+            clearSecret(&password)
             throw StorageError.wrongPassword(path: path)
         } catch let error as PasswordJWEError {
-            ClaudeGateStorage.cleanse(&password)
+            clearSecret(&password)
             throw StorageError.invalidEncryptedFile(path: path, detail: error.description)
         }
-        defer { ClaudeGateStorage.cleanse(&plaintext) }
+        defer { clearSecret(&plaintext) }
 
         do {
             let document = try AuthDocument(parsing: plaintext)
             return LoadedAuthFile(document: document, format: .encryptedJWE, password: password)
         } catch let error as CredentialFormatError {
-            ClaudeGateStorage.cleanse(&password)
+            clearSecret(&password)
             throw StorageError.invalidEncryptedFile(path: path, detail: "it decrypted, but \(error.detail)")
         }
     }
@@ -266,10 +266,10 @@ extension FileStore {
         if password == nil {
             password = try passwordProvider?(PasswordRequest(path: path, purpose: .encryptFile))
         }
-        defer { if password != nil { ClaudeGateStorage.cleanse(&password!) } }
+        defer { if password != nil { clearSecret(&password!) } }
 
         var plaintext = try loaded.document.serialized()
-        defer { ClaudeGateStorage.cleanse(&plaintext) }
+        defer { clearSecret(&plaintext) }
 
         // An empty password for a file that was not encrypted means "none";
         // a file that was encrypted stays encrypted with the password that

@@ -53,9 +53,9 @@ public enum PasswordJWE {
         let encodedHeader = Array(Base64URL.encode(try JSONValue.object(header).serialized()).utf8)
 
         var keyEncryptionKey = try deriveKeyEncryptionKey(password: password, salt: salt, iterations: iterations)
-        defer { cleanse(&keyEncryptionKey) }
+        defer { clearSecret(&keyEncryptionKey) }
         var contentKey = try randomBytes(contentKeyLength)
-        defer { cleanse(&contentKey) }
+        defer { clearSecret(&contentKey) }
         let wrappedKey = try wrap(contentKey, with: keyEncryptionKey)
 
         let iv = try randomBytes(Int(CCRYPTO_GCM_IV_BYTES))
@@ -78,9 +78,9 @@ public enum PasswordJWE {
 
         var keyEncryptionKey = try deriveKeyEncryptionKey(password: password, salt: message.salt,
                                                           iterations: message.iterations)
-        defer { cleanse(&keyEncryptionKey) }
+        defer { clearSecret(&keyEncryptionKey) }
         var contentKey = try unwrap(message.wrappedKey, with: keyEncryptionKey)
-        defer { cleanse(&contentKey) }
+        defer { clearSecret(&contentKey) }
 
         var plaintext = [UInt8](repeating: 0, count: message.ciphertext.count)
         let status = ccrypto_aes_256_gcm_decrypt(contentKey, message.iv, message.encodedHeader,
@@ -157,17 +157,6 @@ public enum PasswordJWE {
             return false
         }
     }
-}
-
-/// Overwrites a secret's bytes with zeros (OPENSSL_cleanse) and empties it.
-///
-/// NOTE: Swift arrays are copied on write, so copies made earlier (by a
-/// caller, or while the bytes passed through a String) are not reached.
-public func cleanse(_ bytes: inout [UInt8]) {
-    bytes.withUnsafeMutableBytes { buffer in
-        if let base = buffer.baseAddress { ccrypto_cleanse(base, buffer.count) }
-    }
-    bytes.removeAll()
 }
 
 func trimmingASCIIWhitespace(_ bytes: [UInt8]) -> ArraySlice<UInt8> {

@@ -48,7 +48,7 @@ extension StorageError: CustomStringConvertible {
             return "refusing to use \(path): \(detail). \(fix)"
         case .passwordRequired(let path):
             return "\(path) is encrypted and no master password was given. "
-                + "Set CLAUDE_GATE_MASTER_PASSWORD or enter the password when asked"
+                + "Set CLAUDE_GATE_MASTER_PASSWORD, or run the command on a terminal to be asked for the password"
         case .wrongPassword(let path):
             return "cannot decrypt \(path): the master password is wrong, or the file's encrypted key was altered. "
                 + "The file was left unchanged; try again with the password used to encrypt it"

@@ -12,6 +12,7 @@ final class CommandContext {
     let configuration: StorageConfiguration
     let log: Log
     private var openedStorage: CredentialStorage?
+    private let passwordPrompt = MasterPasswordPrompt()
 
     init(environment: [String: String], dumpDBus: Bool, verbose: Bool) throws {
         self.environment = environment
@@ -28,9 +29,19 @@ final class CommandContext {
 
     func storage() throws -> CredentialStorage {
         if let openedStorage { return openedStorage }
-        let storage = try CredentialStorage(configuration: configuration, environment: environment, log: log)
+        let storage = try CredentialStorage(configuration: configuration, environment: environment, log: log,
+                                            passwordPrompt: passwordPrompt.password(for:))
         openedStorage = storage
         return storage
+    }
+
+    /// The file store at the configured path, whatever storage type is
+    /// selected, for the commands that manage the file itself.
+    func fileStore() -> FileStore {
+        FileStore(path: configuration.filePath,
+                  passwordProvider: FileStore.passwordProvider(masterPassword: configuration.masterPassword,
+                                                               prompt: passwordPrompt.password(for:)),
+                  kdfIterations: configuration.fileKDFIterations, log: log)
     }
 }
 

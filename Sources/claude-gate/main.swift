@@ -14,6 +14,8 @@ let handlers: [String: CommandHandler] = [
     "auth logout": AuthCommands.logout,
     "auth storage status": StorageCommands.status,
     "auth storage test": StorageCommands.test,
+    "auth storage encrypt": FileEncryptionCommands.encrypt,
+    "auth storage decrypt": FileEncryptionCommands.decrypt,
 ]
 
 /// Splits the global flags off the arguments. They may stand anywhere
