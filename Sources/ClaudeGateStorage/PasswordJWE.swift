@@ -15,9 +15,9 @@ public enum PasswordJWE {
     /// The largest `p2c` this version reads or writes. A file's header
     /// chooses how long key derivation runs, so a hostile or corrupt file
     /// could otherwise make every read hang: the cap is checked before any
-    /// key derivation. It is about 16 times the default, which was measured
-    /// at roughly 0.3 s per derivation on a 2-core x86-64 build machine, so
-    /// the cap bounds one derivation to seconds, not minutes.
+    /// key derivation. It is about 16 times the default: one derivation at
+    /// the cap took 2.6 s with OpenSSL 3.0 on a 2-core AMD EPYC virtual
+    /// machine, against 0.27 s at the default.
     public static let maximumIterations = 10_000_000
 
     /// The smallest iteration count accepted for writing. RFC 7518 section
