@@ -40,10 +40,10 @@ enum Base64URL {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Decodes unpadded Base64url; returns nil for padding, any byte outside
+    /// Decodes unpadded Base64url. Returns nil for padding, any byte outside
     /// the alphabet, a length that no encoding has, or unused low bits that
-    /// are not zero. Rejecting the last case keeps one encoding per value,
-    /// so an altered segment cannot decode to the same bytes.
+    /// are not zero. The last rule keeps one encoding per value, so an
+    /// altered segment cannot decode to the same bytes.
     static func decode<Input: Collection>(_ text: Input) -> [UInt8]? where Input.Element == UInt8 {
         var output: [UInt8] = []
         output.reserveCapacity(text.count * 3 / 4)

@@ -1,4 +1,4 @@
-/// Why ``FileStore`` asks for the master password.
+/// The reason ``FileStore`` requests the master password.
 public enum PasswordPurpose: Sendable, Equatable {
     /// `auth.json` is encrypted and cannot be read without the password.
     case decryptFile

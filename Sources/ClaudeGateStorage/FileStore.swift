@@ -271,8 +271,8 @@ extension FileStore {
         var plaintext = try loaded.document.serialized()
         defer { clearSecret(&plaintext) }
 
-        // An empty password for a file that was not encrypted means "none";
-        // a file that was encrypted stays encrypted with the password that
+        // An empty password for a file that was not encrypted means "none".
+        // A file that was encrypted stays encrypted with the password that
         // opened it, even an empty one.
         if let password, !password.isEmpty || loaded.format == .encryptedJWE {
             let compact = try PasswordJWE.encrypt(plaintext, password: password, iterations: kdfIterations)

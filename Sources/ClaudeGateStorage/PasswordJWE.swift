@@ -90,7 +90,7 @@ public enum PasswordJWE {
         return plaintext
     }
 
-    /// Whether `bytes`, without surrounding ASCII whitespace, have the shape
+    /// Reports whether `bytes`, without surrounding ASCII whitespace, have the shape
     /// of a compact JWE: five Base64url segments whose first one starts like
     /// an encoded JSON object. A plain `auth.json` starts with `{` instead.
     public static func looksLikeCompactSerialization(_ bytes: [UInt8]) -> Bool {
@@ -133,8 +133,8 @@ public enum PasswordJWE {
         var length = 0
         let status = ccrypto_aes_key_unwrap(keyEncryptionKey, keyEncryptionKey.count, wrappedKey, wrappedKey.count,
                                             &contentKey, &length)
-        // The RFC 3394 integrity check fails for a wrong password, and for an
-        // altered encrypted key, which cannot be told apart.
+        // The RFC 3394 integrity check fails both for a wrong password and for
+        // an altered encrypted key, and the two cases look the same.
         guard status == 1, length == contentKeyLength else { throw PasswordJWEError.wrongPassword }
         contentKey.removeLast(contentKey.count - length)
         return contentKey

@@ -101,7 +101,7 @@ public struct PasswordJWEMessage {
     }
 }
 
-/// Why a password-encrypted JWE could not be read or written.
+/// A failure to read or write a password-encrypted JWE.
 public enum PasswordJWEError: Error, Equatable, CustomStringConvertible {
     /// The text is not a well-formed compact JWE of the supported kind.
     case malformed(String)

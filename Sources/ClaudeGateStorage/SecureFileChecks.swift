@@ -5,14 +5,16 @@ import Glibc
 /// Ownership and permission checks for `auth.json` and its directory, run
 /// before the file is read or replaced.
 ///
-/// The rules: neither may be a symbolic link; the file must be a regular file
-/// owned by the effective user; the directory must be owned by that user or
-/// by root, and nobody else may write to it unless its sticky bit is set (as
-/// on /tmp), because whoever can write to the directory can replace the
-/// file. A file that group or others can access is tightened to 0600, and
-/// the claude-gate directory to 0700, with a warning, because only its owner
-/// can have made them so. Other directories are never changed, since a
-/// custom `CLAUDE_GATE_AUTH_STORAGE_PATH` may point into the home directory.
+/// The rules:
+/// - Neither the file nor the directory may be a symbolic link.
+/// - The file must be a regular file owned by the effective user.
+/// - The directory must be owned by that user or by root. Other users may
+///   not write to it unless its sticky bit is set (as on /tmp), because
+///   whoever can write to the directory can replace the file.
+/// - A file that group or others can access is tightened to 0600, and the
+///   claude-gate directory to 0700, with a warning. Other directories are
+///   never changed, since `CLAUDE_GATE_AUTH_STORAGE_PATH` may point into the
+///   home directory.
 extension SecureFile {
     /// Checks the directory at `directory`; returns false when it does not
     /// exist.

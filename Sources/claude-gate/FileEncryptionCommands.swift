@@ -49,9 +49,9 @@ enum FileEncryptionCommands {
     }
 }
 
-/// Asks for the master password of an encrypted `auth.json` on the terminal,
-/// once per process: later requests get the same bytes, so that a command
-/// that reads the file several times asks only once.
+/// The terminal prompt for the master password of an encrypted `auth.json`.
+/// It prompts once per process and returns the same bytes to later requests,
+/// so that a command that reads the file several times prompts only once.
 ///
 /// It returns nil, so the store writes plain JSON or reports that a password
 /// is needed, when standard input is not a terminal and for

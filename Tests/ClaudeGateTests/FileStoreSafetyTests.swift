@@ -11,7 +11,7 @@ final class FileStoreSafetyTests: XCTestCase {
     private var path = ""
     private let content = Array(#"{"anthropic":{"type":"api","key":"sk-1"}}"#.utf8)
 
-    /// A user id that is not the test's: nobody on Debian.
+    /// A user id other than the test's: the user "nobody" on Debian.
     private let otherUser: uid_t = 65534
 
     override func setUpWithError() throws {

@@ -2,8 +2,8 @@ import Foundation
 import XCTest
 @testable import ClaudeGateStorage
 
-/// A fresh private directory, removed when the test ends, as a path.
-/// Tests never touch the real home directory.
+/// Creates a private directory that is removed when the test ends, and
+/// returns its path. Tests never touch the real home directory.
 func makeTemporaryDirectory(_ testCase: XCTestCase) throws -> String {
     try TestEnvironment.makeTemporaryDirectory(testCase).path
 }
@@ -67,7 +67,7 @@ func requireJWCrypto() throws {
     try XCTSkipUnless(probe.status == 0, "python3-jwcrypto is not installed: \(probe.stderr)")
 }
 
-/// The path of an executable that SwiftPM built next to the test bundle.
+/// Returns the path of an executable that SwiftPM built next to the test bundle.
 func builtExecutable(_ name: String) throws -> String {
     var candidates: [String] = []
     for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {

@@ -49,9 +49,9 @@ int ccrypto_aes_256_gcm_encrypt(const uint8_t key[32], const uint8_t iv[CCRYPTO_
                                 const uint8_t *in, size_t in_length,
                                 uint8_t *out, uint8_t tag[CCRYPTO_GCM_TAG_BYTES]);
 
-/* Decrypts and verifies AES-256-GCM. Returns 0 when the tag does not match,
- * that is when the key is wrong or the ciphertext, IV, tag or additional
- * data were altered; `out` is then cleared. */
+/* Decrypts and verifies AES-256-GCM. Returns 0 and clears `out` when the tag
+ * does not match. That happens when the key is wrong, or when the
+ * ciphertext, IV, tag or additional data were altered. */
 int ccrypto_aes_256_gcm_decrypt(const uint8_t key[32], const uint8_t iv[CCRYPTO_GCM_IV_BYTES],
                                 const uint8_t *aad, size_t aad_length,
                                 const uint8_t *in, size_t in_length,
