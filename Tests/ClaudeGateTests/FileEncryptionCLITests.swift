@@ -93,6 +93,18 @@ final class FileEncryptionCLITests: XCTestCase {
         XCTAssertEqual(fileBytes(sandbox.authFilePath), Array("{ not json".utf8))
     }
 
+    func testStorageStatusShowsEncryption() throws {
+        XCTAssertEqual(try run(["auth", "login"], stdin: "sk-key\n", password: "master").status, 0)
+
+        let status = try run(["auth", "storage", "status"], password: "master")
+        XCTAssertEqual(status.status, 0, status.stderr)
+        XCTAssertTrue(status.stdoutText.contains("Encryption:  master password"), status.stdoutText)
+
+        let json = try run(["auth", "storage", "status", "--json"], password: "master")
+        let report = try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any]
+        XCTAssertEqual(report?["file_format"] as? String, "encrypted JWE")
+    }
+
     func testInvalidIterationSettingIsUsageError() throws {
         let status = try sandbox.run(["auth", "status"], extraEnvironment: ["CLAUDE_GATE_FILE_KDF_ITERATIONS": "12"])
         XCTAssertEqual(status.status, 2, status.stderr)
