@@ -14,6 +14,34 @@ public enum StorageTypeSetting: String, Sendable, CaseIterable {
     case file
 }
 
+/// How D-Bus traffic is dumped, from `--dump-dbus[=FORMAT]` or
+/// `CLAUDE_GATE_DBUS_DUMP`.
+public enum DBusDumpSetting: Equatable, Sendable {
+    /// Text lines on standard error.
+    case text
+    /// A pcap capture (link type DBUS) written to a file.
+    case pcap(path: String)
+
+    /// Parses `1`/`true`/`text` (text), `0`/`false` (no dump) or `pcap:FILE`.
+    public static func parse(_ value: String, variable: String) throws -> DBusDumpSetting? {
+        if value.hasPrefix("pcap:") {
+            let path = String(value.dropFirst("pcap:".count))
+            guard !path.isEmpty else {
+                throw StorageError.invalidSetting(variable: variable, value: value, expected: "pcap:FILE with a file path")
+            }
+            return .pcap(path: path)
+        }
+        if value.lowercased() == "text" {
+            return .text
+        }
+        do {
+            return try StorageConfiguration.flag(value, variable: variable) ? .text : nil
+        } catch {
+            throw StorageError.invalidSetting(variable: variable, value: value, expected: "1, 0, text or pcap:FILE")
+        }
+    }
+}
+
 /// Storage settings read from the environment. Every invalid value is an
 /// error that names the variable; none falls back silently to a default.
 public struct StorageConfiguration: Sendable {
@@ -23,7 +51,7 @@ public struct StorageConfiguration: Sendable {
     public var methodTimeout = StorageConfiguration.defaultMethodTimeout
     public var promptTimeout = StorageConfiguration.defaultPromptTimeout
     public var sessionAlgorithm = SessionAlgorithmPreference.auto
-    public var dumpDBus = false
+    public var dbusDump: DBusDumpSetting?
     /// The password that encrypts `auth.json`, from
     /// `CLAUDE_GATE_MASTER_PASSWORD`; nil when unset or empty.
     public var masterPassword: MasterPassword?
@@ -81,7 +109,7 @@ public struct StorageConfiguration: Sendable {
             configuration.sessionAlgorithm = algorithm
         }
         if let value = nonEmpty(environment["CLAUDE_GATE_DBUS_DUMP"]) {
-            configuration.dumpDBus = try flag(value, variable: "CLAUDE_GATE_DBUS_DUMP")
+            configuration.dbusDump = try DBusDumpSetting.parse(value, variable: "CLAUDE_GATE_DBUS_DUMP")
         }
         if let value = nonEmpty(environment["CLAUDE_GATE_MASTER_PASSWORD"]) {
             configuration.masterPassword = MasterPassword(Array(value.utf8))

@@ -59,13 +59,19 @@ public final class SecretServiceClient {
         session?.close(on: connection)
     }
 
-    /// Returns the path of the collection behind the `default` alias.
+    /// Returns the path of the collection behind the `default` alias. The
+    /// path is remembered, so an availability check followed by a write
+    /// costs one `ReadAlias`.
     public func defaultCollection() throws -> String {
+        if let cachedDefaultCollection { return cachedDefaultCollection }
         guard let path = try withBusAddress({ try service.readAlias(SecretServiceNames.defaultAlias) }) else {
             throw SecretServiceError.noDefaultCollection
         }
+        cachedDefaultCollection = path
         return path
     }
+
+    private var cachedDefaultCollection: String?
 
     /// The algorithm of the open session, or nil when none was needed yet.
     public var sessionAlgorithm: SessionAlgorithm? { session?.algorithm }

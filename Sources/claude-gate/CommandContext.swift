@@ -14,10 +14,14 @@ final class CommandContext {
     private var openedStorage: CredentialStorage?
     private let passwordPrompt = MasterPasswordPrompt()
 
-    init(environment: [String: String], dumpDBus: Bool, verbose: Bool) throws {
+    /// `dump` is the value of `--dump-dbus`: `text`, `pcap:FILE`, or nil when
+    /// the flag is absent.
+    init(environment: [String: String], dump: String?, verbose: Bool) throws {
         self.environment = environment
         var configuration = try StorageConfiguration.fromEnvironment(environment)
-        if dumpDBus { configuration.dumpDBus = true }
+        if let dump {
+            configuration.dbusDump = try DBusDumpSetting.parse(dump, variable: "--dump-dbus")
+        }
         self.configuration = configuration
 
         var debug = verbose
@@ -42,6 +46,13 @@ final class CommandContext {
                   passwordProvider: FileStore.passwordProvider(masterPassword: configuration.masterPassword,
                                                                prompt: passwordPrompt.password(for:)),
                   kdfIterations: configuration.fileKDFIterations, log: log)
+    }
+
+    /// Releases the storage facade, which closes the Secret Service session
+    /// and the D-Bus connection once no caller holds a store. A later
+    /// ``storage()`` opens it again.
+    func closeStorage() {
+        openedStorage = nil
     }
 }
 

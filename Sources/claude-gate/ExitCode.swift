@@ -18,6 +18,15 @@ enum ExitCode: Int32, CaseIterable {
     case locked = 5
     /// A file could not be read or written, or stored data is invalid.
     case dataError = 6
+    /// `exec` did not start the command because the OAuth access token has
+    /// expired and `--allow-expired` was not given.
+    case credentialExpired = 7
+    /// `exec` found the command but could not start it. Shells use the same
+    /// status for this case.
+    case commandNotExecutable = 126
+    /// `exec` did not find the command in PATH. Shells use the same status
+    /// for this case.
+    case commandNotFound = 127
 
     var summary: String {
         switch self {
@@ -29,6 +38,9 @@ enum ExitCode: Int32, CaseIterable {
         case .locked: return "the keyring is locked (its unlock prompt was dismissed or timed out), "
             + "or the encrypted auth.json got no or a wrong master password"
         case .dataError: return "a file could not be read or written, or a stored credential is invalid"
+        case .credentialExpired: return "exec: the OAuth access token has expired, so the command was not started"
+        case .commandNotExecutable: return "exec: the command was found but could not be started (not executable)"
+        case .commandNotFound: return "exec: the command was not found"
         }
     }
 }
