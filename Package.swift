@@ -32,6 +32,8 @@ let package = Package(
         // claude-gate-fuzz is a libFuzzer target when built with -DFUZZING
         // (scripts/fuzz.sh), and otherwise replays input files.
         .executableTarget(name: "claude-gate-fuzz", dependencies: ["ClaudeGateStorage"]),
+        // In-process throughput benchmark for `make bench`; not installed.
+        .executableTarget(name: "claude-gate-bench", dependencies: ["ClaudeGateStorage"]),
 
         .testTarget(
             name: "ClaudeGateTests",

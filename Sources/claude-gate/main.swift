@@ -19,6 +19,15 @@ let handlers: [String: CommandHandler] = [
     "exec": ExecCommand.run,
 ]
 
+/// Commands that only print text generated from ``HelpCatalog``. They run
+/// without reading the storage settings, so an invalid `CLAUDE_GATE_*`
+/// value cannot break a shell startup file that loads completion.
+let textHandlers: [String: ([String]) throws -> Void] = [
+    "completion": CompletionCommand.run,
+    // Hidden from --help and completion: only the Makefile needs it.
+    "__generate-man": ManPageCommand.run,
+]
+
 /// Splits the global flags off the arguments. They may stand anywhere
 /// before a `--`.
 func extractGlobalFlags(_ arguments: [String]) -> (rest: [String], dump: String?, verbose: Bool, help: Bool) {
@@ -48,7 +57,7 @@ func extractGlobalFlags(_ arguments: [String]) -> (rest: [String], dump: String?
 func resolveCommand(_ words: [String]) -> (name: String, arguments: [String])? {
     for length in stride(from: min(3, words.count), through: 1, by: -1) {
         let name = words[..<length].joined(separator: " ")
-        if handlers[name] != nil || HelpCatalog.help(for: name) != nil {
+        if handlers[name] != nil || textHandlers[name] != nil || HelpCatalog.help(for: name) != nil {
             return (name, Array(words[length...]))
         }
     }
@@ -77,6 +86,10 @@ func run() -> ExitCode {
     }
 
     do {
+        if let textHandler = textHandlers[command.name] {
+            try textHandler(command.arguments)
+            return .success
+        }
         let context = try CommandContext(environment: ProcessInfoEnvironment.current(),
                                          dump: global.dump, verbose: global.verbose)
         guard let handler = handlers[command.name] else {
