@@ -36,7 +36,7 @@ extension SecureFile {
         guard info.st_uid == user || info.st_uid == 0 else {
             throw StorageError.unsafePath(
                 path: directory, detail: "the directory is owned by user id \(info.st_uid), not by you (user id \(user))",
-                fix: "Run 'chown \(user) \(directory)', or set CLAUDE_GATE_AUTH_STORAGE_PATH to a directory you own")
+                fix: "Run 'sudo chown \(user) \(directory)', or set CLAUDE_GATE_AUTH_STORAGE_PATH to a directory you own")
         }
 
         let permissions = info.st_mode & 0o7777
@@ -65,7 +65,7 @@ extension SecureFile {
         guard info.st_uid == user else {
             throw StorageError.unsafePath(
                 path: path, detail: "the file is owned by user id \(info.st_uid), not by you (user id \(user))",
-                fix: "Check who put it there; if it is yours, run 'chown \(user) \(path)'")
+                fix: "Check who put it there; if it is yours, run 'sudo chown \(user) \(path)'")
         }
         let permissions = info.st_mode & 0o7777
         if permissions & 0o077 != 0 {
