@@ -28,12 +28,19 @@ let package = Package(
         .target(name: "ClaudeGateStorage", dependencies: ["SecretService", "CCrypto"]),
         .executableTarget(name: "claude-gate", dependencies: ["ClaudeGateStorage", "CProcess"]),
 
+        // Test and fuzzing helpers; neither is part of a release.
+        // claude-gate-test-writer is a child process that the crash and
+        // concurrency tests start and kill.
+        .executableTarget(name: "claude-gate-test-writer", dependencies: ["ClaudeGateStorage"]),
+        // claude-gate-fuzz is a libFuzzer target when built with -DFUZZING
+        // (scripts/fuzz.sh), and otherwise replays input files.
+        .executableTarget(name: "claude-gate-fuzz", dependencies: ["ClaudeGateStorage"]),
         // In-process throughput benchmark for `make bench`; not installed.
         .executableTarget(name: "claude-gate-bench", dependencies: ["ClaudeGateStorage"]),
 
         .testTarget(
             name: "ClaudeGateTests",
-            dependencies: ["DBus", "SecretService", "ClaudeGateStorage"]
+            dependencies: ["DBus", "SecretService", "ClaudeGateStorage", "claude-gate-test-writer"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -49,14 +49,22 @@ public final class CredentialStorage {
     /// is used and one warning naming the reason is written to stderr. With
     /// `keyring` an unusable keyring is an error; with `file` D-Bus is never
     /// opened.
-    /// `isInterrupted` is polled while keyring calls and prompts wait, so a
-    /// signal can end them (see ``SecretServiceOptions/isInterrupted``).
+    ///
+    /// `passwordPrompt` asks the user for the master password of
+    /// `auth.json` when `CLAUDE_GATE_MASTER_PASSWORD` is not set; see
+    /// ``PasswordPurpose`` for when it is called. `isInterrupted` is polled
+    /// while keyring calls and prompts wait, so a signal can end them (see
+    /// ``SecretServiceOptions/isInterrupted``).
     public init(configuration: StorageConfiguration, environment: [String: String], log: Log,
-                isInterrupted: @escaping () -> Bool = { false }) throws {
+                passwordPrompt: PasswordProvider? = nil, isInterrupted: @escaping () -> Bool = { false }) throws {
         self.configuration = configuration
         self.isInterrupted = isInterrupted
         self.log = log
-        file = FileStore(path: configuration.filePath)
+        file = FileStore(
+            path: configuration.filePath,
+            passwordProvider: FileStore.passwordProvider(masterPassword: configuration.masterPassword, prompt: passwordPrompt),
+            kdfIterations: configuration.fileKDFIterations,
+            log: log)
 
         switch configuration.storageType {
         case .file:

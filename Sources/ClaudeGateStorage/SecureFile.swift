@@ -7,11 +7,14 @@ import Glibc
 /// File operations for files that hold secrets: no symlinks followed, files
 /// created 0600 in 0700 directories, and writes that a crash cannot tear.
 enum SecureFile {
-    /// Reads a whole file, or returns nil when it does not exist.
+    /// Reads a whole file, or returns nil when it or its directory does not
+    /// exist. The file and its directory must pass the checks of
+    /// ``checkDirectory(_:warn:)`` and ``checkFile(_:path:info:warn:)``.
     ///
     /// The file is opened with O_NOFOLLOW, so a symlink at `path` fails with
     /// ELOOP instead of being followed.
-    static func read(_ path: String) throws -> [UInt8]? {
+    static func read(_ path: String, warn: (String) -> Void) throws -> [UInt8]? {
+        guard try checkDirectory(parentDirectory(of: path), warn: warn) else { return nil }
         let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         if descriptor < 0 {
             let code = errno
@@ -28,10 +31,7 @@ enum SecureFile {
         guard fstat(descriptor, &info) == 0 else {
             throw StorageError.fileSystem(path: path, operation: "inspecting", errno: errno)
         }
-        guard (info.st_mode & S_IFMT) == S_IFREG else {
-            throw StorageError.unsafePath(path: path, detail: "it is not a regular file",
-                                          fix: "Move it away so that claude-gate can create the file")
-        }
+        try checkFile(descriptor, path: path, info: info, warn: warn)
 
         var contents: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -48,14 +48,18 @@ enum SecureFile {
     }
 
     /// Creates `directory` with mode 0700 when it does not exist, and its
-    /// missing parents with the same mode.
-    static func ensureDirectory(_ directory: String) throws {
+    /// missing parents with the same mode. An existing `directory` must pass
+    /// ``checkDirectory(_:warn:)``; its parents are not checked.
+    static func ensureDirectory(_ directory: String, warn: (String) -> Void) throws {
+        if try checkDirectory(directory, warn: warn) {
+            return
+        }
+        try createDirectory(directory)
+    }
+
+    private static func createDirectory(_ directory: String) throws {
         var info = stat()
         if lstat(directory, &info) == 0 {
-            if (info.st_mode & S_IFMT) == S_IFLNK {
-                throw StorageError.unsafePath(path: directory, detail: "the directory is a symbolic link",
-                                              fix: "Replace the link with a real directory")
-            }
             guard (info.st_mode & S_IFMT) == S_IFDIR else {
                 throw StorageError.unsafePath(path: directory, detail: "it is not a directory",
                                               fix: "Move it away so that claude-gate can create the directory")
@@ -64,7 +68,7 @@ enum SecureFile {
         }
         let parent = parentDirectory(of: directory)
         if parent != directory {
-            try ensureDirectory(parent)
+            try createDirectory(parent)
         }
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {
             throw StorageError.fileSystem(path: directory, operation: "creating the directory", errno: errno)
@@ -77,13 +81,14 @@ enum SecureFile {
     /// A temporary file created 0600 with O_EXCL and O_NOFOLLOW is written and
     /// fsynced, then renamed over `path`. The directory is fsynced last, so
     /// that the rename survives a power loss.
-    static func writeAtomically(_ contents: [UInt8], to path: String) throws {
+    static func writeAtomically(_ contents: [UInt8], to path: String, warn: (String) -> Void) throws {
         let directory = parentDirectory(of: path)
-        try ensureDirectory(directory)
+        try ensureDirectory(directory, warn: warn)
 
         var suffix = [UInt8](repeating: 0, count: 8)
         fillRandom(&suffix)
-        let temporaryPath = directory + "/.\(baseName(of: path)).tmp-\(getpid())-" + suffix.map { String($0, radix: 16) }.joined()
+        let temporaryPath = directory + "/" + temporaryNamePrefix(for: path) + "\(getpid())-"
+            + suffix.map { String($0, radix: 16) }.joined()
 
         let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
@@ -112,6 +117,34 @@ enum SecureFile {
         try syncDirectory(directory)
     }
 
+    /// Removes the temporary files that ``writeAtomically(_:to:warn:)`` left
+    /// next to `path` when a process died before its rename. Call it only
+    /// while holding the lock of ``withExclusiveLock(onDirectory:warn:_:)``, because
+    /// every writer holds that lock while its temporary file exists.
+    /// Returns the number removed.
+    @discardableResult
+    static func removeStaleTemporaryFiles(for path: String) -> Int {
+        let directory = parentDirectory(of: path)
+        let prefix = temporaryNamePrefix(for: path)
+        guard let stream = opendir(directory) else { return 0 }
+        defer { closedir(stream) }
+
+        var removed = 0
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { buffer in
+                String(decoding: buffer.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name.hasPrefix(prefix) && unlink(directory + "/" + name) == 0 {
+                removed += 1
+            }
+        }
+        return removed
+    }
+
+    private static func temporaryNamePrefix(for path: String) -> String {
+        ".\(baseName(of: path)).tmp-"
+    }
+
     /// Removes the file at `path`; returns false when it did not exist.
     static func remove(_ path: String) throws -> Bool {
         if unlink(path) == 0 {
@@ -125,8 +158,9 @@ enum SecureFile {
     /// Runs `body` while holding an exclusive flock(2) on `directory`, so
     /// that concurrent read-modify-write cycles of several processes do not
     /// lose updates. Locking the directory itself leaves no lock file behind.
-    static func withExclusiveLock<T>(onDirectory directory: String, _ body: () throws -> T) throws -> T {
-        try ensureDirectory(directory)
+    static func withExclusiveLock<T>(onDirectory directory: String, warn: (String) -> Void,
+                                     _ body: () throws -> T) throws -> T {
+        try ensureDirectory(directory, warn: warn)
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw StorageError.fileSystem(path: directory, operation: "opening the directory to lock it", errno: errno)

@@ -52,6 +52,12 @@ public struct StorageConfiguration: Sendable {
     public var promptTimeout = StorageConfiguration.defaultPromptTimeout
     public var sessionAlgorithm = SessionAlgorithmPreference.auto
     public var dbusDump: DBusDumpSetting?
+    /// The password that encrypts `auth.json`, from
+    /// `CLAUDE_GATE_MASTER_PASSWORD`; nil when unset or empty.
+    public var masterPassword: MasterPassword?
+    /// PBKDF2 iterations (`p2c`) for newly encrypted files, from
+    /// `CLAUDE_GATE_FILE_KDF_ITERATIONS`.
+    public var fileKDFIterations = PasswordJWE.defaultIterations
 
     public static let defaultKeyringService = "claude-gate"
     /// Seconds. This is the default method timeout of libdbus and GDBus. It is
@@ -105,6 +111,12 @@ public struct StorageConfiguration: Sendable {
         if let value = nonEmpty(environment["CLAUDE_GATE_DBUS_DUMP"]) {
             configuration.dbusDump = try DBusDumpSetting.parse(value, variable: "CLAUDE_GATE_DBUS_DUMP")
         }
+        if let value = nonEmpty(environment["CLAUDE_GATE_MASTER_PASSWORD"]) {
+            configuration.masterPassword = MasterPassword(Array(value.utf8))
+        }
+        if let value = nonEmpty(environment["CLAUDE_GATE_FILE_KDF_ITERATIONS"]) {
+            configuration.fileKDFIterations = try kdfIterations(value)
+        }
         return configuration
     }
 
@@ -149,6 +161,17 @@ public struct StorageConfiguration: Sendable {
         return number
     }
 
+    private static func kdfIterations(_ value: String) throws -> Int {
+        let range = PasswordJWE.minimumIterationSetting...PasswordJWE.maximumIterations
+        guard let count = Int(value), range.contains(count) else {
+            throw StorageError.invalidSetting(
+                variable: "CLAUDE_GATE_FILE_KDF_ITERATIONS", value: value,
+                expected: "a whole number of PBKDF2 iterations from \(range.lowerBound) to \(range.upperBound) "
+                    + "(default \(PasswordJWE.defaultIterations))")
+        }
+        return count
+    }
+
     static func flag(_ value: String, variable: String) throws -> Bool {
         switch value.lowercased() {
         case "1", "true", "yes", "on": return true
@@ -162,4 +185,22 @@ public struct StorageConfiguration: Sendable {
         guard let value, !value.isEmpty else { return nil }
         return value
     }
+}
+
+/// The bytes of a master password. The type keeps them out of printed
+/// configurations and logs: its description is a fixed placeholder.
+public struct MasterPassword: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    public let bytes: [UInt8]
+
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    public var description: String { "<master password>" }
+    public var debugDescription: String { description }
+}
+
+extension MasterPassword: CustomReflectable {
+    /// No children, so that `dump` and debuggers do not show the bytes.
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
 }

@@ -18,6 +18,15 @@ public enum StorageError: Error, Equatable {
     /// A file or directory is unsafe to use (a symlink, another owner, or
     /// permissions that let others read it).
     case unsafePath(path: String, detail: String, fix: String)
+    /// The file is encrypted and no master password was supplied.
+    case passwordRequired(path: String)
+    /// The master password does not decrypt the file; it was left as it is.
+    case wrongPassword(path: String)
+    /// The file looks like an encrypted JWE but cannot be decrypted for a
+    /// reason other than the password; it was left as it is.
+    case invalidEncryptedFile(path: String, detail: String)
+    /// An empty password was given to encrypt the file.
+    case emptyPassword(path: String)
 }
 
 extension StorageError: CustomStringConvertible {
@@ -37,6 +46,17 @@ extension StorageError: CustomStringConvertible {
             return "the credential for '\(provider)' in \(location) is invalid: \(detail). Store it again with 'claude-gate auth login --provider \(provider)'"
         case .unsafePath(let path, let detail, let fix):
             return "refusing to use \(path): \(detail). \(fix)"
+        case .passwordRequired(let path):
+            return "\(path) is encrypted and no master password was given. "
+                + "Set CLAUDE_GATE_MASTER_PASSWORD, or run the command on a terminal to be asked for the password"
+        case .wrongPassword(let path):
+            return "cannot decrypt \(path): the master password is wrong, or the file's encrypted key was altered. "
+                + "The file was left unchanged; try again with the password used to encrypt it"
+        case .invalidEncryptedFile(let path, let detail):
+            return "cannot decrypt \(path): \(detail). The file was left unchanged; "
+                + "restore it from a backup, or move it away and log in again"
+        case .emptyPassword(let path):
+            return "cannot encrypt \(path) with an empty master password: choose a password of at least one character"
         }
     }
 

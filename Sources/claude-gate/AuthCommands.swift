@@ -17,6 +17,10 @@ enum AuthCommands {
         try storage.write(credential, provider: provider)
         fputsStderr("Stored the \(credential.type == .api ? "API key" : "OAuth token") for '\(provider)' in the "
                     + "\(storage.primary.kind.rawValue) storage (\(storage.primary.location)).")
+        if let file = storage.primary as? FileStore, file.lastWriteWasUnencrypted {
+            context.log.warning("\(file.path) stores credentials unencrypted. To encrypt it, set "
+                                + "CLAUDE_GATE_MASTER_PASSWORD or run 'claude-gate auth storage encrypt'")
+        }
     }
 
     private static func readAPIKeyCredential(provider: String) throws -> Credential {

@@ -13,6 +13,7 @@ final class CommandContext {
     let configuration: StorageConfiguration
     let log: Log
     private var openedStorage: CredentialStorage?
+    private let passwordPrompt = MasterPasswordPrompt()
 
     /// `dump` is the value of `--dump-dbus`: `text`, `pcap:FILE`, or nil when
     /// the flag is absent.
@@ -34,9 +35,19 @@ final class CommandContext {
     func storage() throws -> CredentialStorage {
         if let openedStorage { return openedStorage }
         let storage = try CredentialStorage(configuration: configuration, environment: environment, log: log,
+                                            passwordPrompt: passwordPrompt.password(for:),
                                             isInterrupted: { cprocess_interrupt_signal() != 0 })
         openedStorage = storage
         return storage
+    }
+
+    /// The file store at the configured path, whatever storage type is
+    /// selected, for the commands that manage the file itself.
+    func fileStore() -> FileStore {
+        FileStore(path: configuration.filePath,
+                  passwordProvider: FileStore.passwordProvider(masterPassword: configuration.masterPassword,
+                                                               prompt: passwordPrompt.password(for:)),
+                  kdfIterations: configuration.fileKDFIterations, log: log)
     }
 
     /// Releases the storage facade, which closes the Secret Service session

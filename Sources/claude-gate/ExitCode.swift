@@ -13,7 +13,8 @@ enum ExitCode: Int32, CaseIterable {
     /// The selected storage cannot be used (no bus, no Secret Service, no
     /// default collection).
     case storageUnavailable = 4
-    /// The keyring is locked, or its unlock prompt was dismissed or timed out.
+    /// The keyring is locked, or its unlock prompt was dismissed or timed
+    /// out, or the encrypted `auth.json` was given no or a wrong password.
     case locked = 5
     /// A file could not be read or written, or stored data is invalid.
     case dataError = 6
@@ -37,7 +38,8 @@ enum ExitCode: Int32, CaseIterable {
         case .usage: return "invalid command line or environment variable"
         case .notFound: return "no credential stored for the provider"
         case .storageUnavailable: return "the selected storage is not usable (no bus, no Secret Service, no default collection)"
-        case .locked: return "the keyring is locked, or its unlock prompt was dismissed or timed out"
+        case .locked: return "the keyring is locked (its unlock prompt was dismissed or timed out), "
+            + "or the encrypted auth.json got no or a wrong master password"
         case .dataError: return "a file could not be read or written, or a stored credential is invalid"
         case .credentialExpired: return "exec: the OAuth access token has expired, so the command was not started"
         case .commandNotExecutable: return "exec: the command was found but could not be started (not executable)"
@@ -77,7 +79,9 @@ extension ExitCode {
             case .interrupted: return .interrupted
             default: return .failure
             }
-        case .fileSystem, .unreadableFile, .invalidCredential, .unsafePath: return .dataError
+        case .fileSystem, .unreadableFile, .invalidCredential, .unsafePath, .invalidEncryptedFile: return .dataError
+        case .passwordRequired, .wrongPassword: return .locked
+        case .emptyPassword: return .usage
         }
     }
 }

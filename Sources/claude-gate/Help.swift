@@ -34,6 +34,8 @@ enum HelpCatalog {
         ("CLAUDE_GATE_DBUS_TIMEOUT", "seconds a D-Bus method call may take (default 25)"),
         ("CLAUDE_GATE_PROMPT_TIMEOUT", "seconds to wait for a keyring unlock prompt (default 120)"),
         ("CLAUDE_GATE_SECRET_SESSION", "auto (default): DH, plain only if the service lacks DH; dh; plain"),
+        ("CLAUDE_GATE_MASTER_PASSWORD", "password that encrypts the credentials file; when set, every write encrypts it (default: unset, plain JSON unless 'auth storage encrypt' was run)"),
+        ("CLAUDE_GATE_FILE_KDF_ITERATIONS", "PBKDF2-HMAC-SHA256 iterations for the encrypted file, 1000 to 10000000 (default 600000)"),
         ("CLAUDE_GATE_DBUS_DUMP", "1 to dump D-Bus traffic to stderr, pcap:FILE to capture it, like --dump-dbus"),
         ("CLAUDE_GATE_DEBUG", "1 to log storage decisions to stderr, like --verbose"),
     ]
@@ -151,6 +153,18 @@ enum HelpCatalog {
             command: "auth storage test", usage: "claude-gate auth storage test",
             summary: "Write, read, list and delete a throwaway credential in the selected storage.",
             details: ["Prints one line per step and exits non-zero on the first failure; nothing is left behind."]),
+        CommandHelp(
+            command: "auth storage encrypt", usage: "claude-gate auth storage encrypt",
+            summary: "Encrypt the credentials file with a master password, or change its password.",
+            details: [
+                "The password is CLAUDE_GATE_MASTER_PASSWORD, or is typed twice on the terminal without echo.",
+                "The file becomes one JWE (PBES2-HS256+A128KW, A256GCM); later commands ask for the password on the terminal",
+                "or take it from CLAUDE_GATE_MASTER_PASSWORD. The file is replaced atomically.",
+            ]),
+        CommandHelp(
+            command: "auth storage decrypt", usage: "claude-gate auth storage decrypt",
+            summary: "Rewrite the encrypted credentials file as plain JSON.",
+            details: ["Needs the current master password. Does nothing when the file is not encrypted."]),
         CommandHelp(
             command: "completion", usage: "claude-gate completion bash|zsh|fish",
             summary: "Print a shell completion script for claude-gate.",

@@ -16,6 +16,11 @@ enum StorageCommands {
                 ["Location:", report.location],
                 ["Usable:", report.usable ? "yes (\(report.reason))" : "no (\(report.reason))"],
             ]
+            if let format = report.fileFormat {
+                rows.append(["Encryption:", format == .encryptedJWE
+                    ? "master password (JWE \(PasswordJWE.algorithm), \(PasswordJWE.encryption))"
+                    : "none (plain JSON, protected by file mode 0600)"])
+            }
             if let count = report.providerCount {
                 rows.append(["Providers:", String(count)])
             }
@@ -100,6 +105,9 @@ struct StorageReport {
     var providerCount: Int?
     var listError: String?
     var secondaryLocations: [String] = []
+    /// The format of `auth.json` when the file is the primary store and
+    /// exists; read without decrypting.
+    var fileFormat: AuthFileFormat?
 
     init(context: CommandContext) {
         setting = context.configuration.storageType
@@ -110,6 +118,9 @@ struct StorageReport {
             usable = true
             reason = storage.selectionReason
             secondaryLocations = storage.secondary.map { "\($0.kind.rawValue): \($0.location)" }
+            if let file = storage.primary as? FileStore {
+                fileFormat = (try? file.detectFormat()) ?? nil
+            }
             do {
                 providerCount = try storage.listProviders().count
             } catch {
@@ -139,6 +150,7 @@ struct StorageReport {
             "providers": providerCount.map { .integer(Int64($0)) } ?? .null,
         ]
         object["also_read"] = .array(secondaryLocations.map { .string($0) })
+        object["file_format"] = fileFormat.map { .string($0.rawValue) } ?? .null
         return .object(object)
     }
 }

@@ -43,18 +43,21 @@ enum Terminal {
     }
 
     static func readHiddenLine(prompt: String) throws -> [UInt8] {
-        fputs(prompt, stderr)
+        // Echo is turned off before the prompt appears, and with TCSANOW
+        // rather than TCSAFLUSH, so that input typed or pasted as soon as the
+        // prompt shows is neither echoed nor discarded.
         var saved = termios()
         let haveAttributes = tcgetattr(STDIN_FILENO, &saved) == 0
         if haveAttributes {
             var hidden = saved
             hidden.c_lflag &= ~tcflag_t(ECHO)
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &hidden)
+            tcsetattr(STDIN_FILENO, TCSANOW, &hidden)
         }
         defer {
-            if haveAttributes { tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved) }
+            if haveAttributes { tcsetattr(STDIN_FILENO, TCSANOW, &saved) }
             fputs("\n", stderr)
         }
+        fputs(prompt, stderr)
 
         var line: [UInt8] = []
         var byte: UInt8 = 0

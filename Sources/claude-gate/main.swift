@@ -15,6 +15,8 @@ let handlers: [String: CommandHandler] = [
     "auth logout": AuthCommands.logout,
     "auth storage status": StorageCommands.status,
     "auth storage test": StorageCommands.test,
+    "auth storage encrypt": FileEncryptionCommands.encrypt,
+    "auth storage decrypt": FileEncryptionCommands.decrypt,
     "exec": ExecCommand.run,
 ]
 

@@ -9,10 +9,12 @@ final class FallbackCLITests: XCTestCase {
         let login = try sandbox.run(["auth", "login"], stdin: "file-fallback-key\n")
         XCTAssertEqual(login.status, 0, login.stderr)
 
+        // One warning for the fallback, one because the file is not encrypted.
         let warnings = login.stderr.split(separator: "\n").filter { $0.contains("warning:") }
-        XCTAssertEqual(warnings.count, 1, login.stderr)
+        XCTAssertEqual(warnings.count, 2, login.stderr)
         XCTAssertTrue(warnings.first?.contains("no D-Bus session bus") ?? false, login.stderr)
         XCTAssertTrue(warnings.first?.contains(sandbox.authFilePath) ?? false, login.stderr)
+        XCTAssertTrue(warnings.last?.contains("unencrypted") ?? false, login.stderr)
         XCTAssertFalse(login.stderr.contains("autolaunch"), login.stderr)
 
         XCTAssertEqual(try sandbox.run(["auth", "token"]).stdoutText, "file-fallback-key\n")

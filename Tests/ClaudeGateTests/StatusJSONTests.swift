@@ -107,7 +107,9 @@ final class StatusJSONTests: XCTestCase {
         let result = try sandbox.run(["auth", "storage", "status", "--json"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let object = try parseObject(result)
-        XCTAssertEqual(Set(object.keys), ["setting", "storage", "location", "usable", "reason", "providers", "also_read"])
+        XCTAssertEqual(Set(object.keys), ["setting", "storage", "location", "usable", "reason", "providers", "also_read",
+                                          "file_format"])
+        XCTAssertEqual(object["file_format"] as? String, "plain JSON")
         XCTAssertEqual(object["setting"] as? String, "file")
         XCTAssertEqual(object["storage"] as? String, "file")
         XCTAssertEqual(object["location"] as? String, sandbox.authFilePath)

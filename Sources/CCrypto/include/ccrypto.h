@@ -12,6 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The JOSE primitives live in their own header. Including it here makes a
+ * change to this header, so that SwiftPM's clang module cache is rebuilt: a
+ * header that is only added to the umbrella directory is not noticed by an
+ * existing cache, and its functions then appear missing from Swift. */
+#include "ccrypto_jose.h"
+
 /* Size in bytes of a value modulo the RFC 2409 second Oakley group prime. */
 #define CCRYPTO_DH_MODULUS_BYTES 128
 
