@@ -23,8 +23,11 @@ public final class CredentialStorage {
     /// With `auto` the keyring is used when it is usable; otherwise the file
     /// is used and one warning naming the reason is written to stderr. With
     /// `keyring` an unusable keyring is an error; with `file` D-Bus is never
-    /// opened.
-    public init(configuration: StorageConfiguration, environment: [String: String], log: Log) throws {
+    /// opened. When the keyring is used, `automaticMigration` is set and
+    /// `CLAUDE_GATE_AUTO_MIGRATE_TOKENS` allows it, the credentials in the
+    /// file are moved into the keyring first.
+    public init(configuration: StorageConfiguration, environment: [String: String], log: Log,
+                automaticMigration: Bool = true) throws {
         self.configuration = configuration
         self.log = log
         let file = FileStore(path: configuration.filePath)
@@ -63,9 +66,46 @@ public final class CredentialStorage {
                             + "Set CLAUDE_GATE_AUTH_STORAGE_TYPE=file to choose the file and silence this warning")
             }
         }
+
+        if automaticMigration, configuration.autoMigrateTokens, let keyring = primary as? KeyringStore {
+            migrateFileToKeyringAutomatically(from: file, to: keyring)
+        }
     }
 
-    private static func makeKeyringStore(_ configuration: StorageConfiguration, environment: [String: String]) -> KeyringStore {
+    /// Moves the credentials in the file into the keyring, once the keyring
+    /// is usable, with the backup and verification of
+    /// ``TokenMigration``, and reports it in one line on stderr.
+    ///
+    /// A failure or a conflict is a warning and not an error: the file is
+    /// then left as it is and still read as the secondary store, so the
+    /// command that triggered the migration works either way.
+    private func migrateFileToKeyringAutomatically(from file: FileStore, to keyring: KeyringStore) {
+        guard file.fileExists else { return }
+        let migration = TokenMigration(sources: [file], destination: keyring,
+                                       backups: BackupDirectory(path: configuration.backupDirectory),
+                                       sourceBackupName: StorageKind.file.rawValue)
+        let command = "claude-gate auth storage migrate --from file --to keyring"
+        do {
+            let plan = try migration.plan()
+            guard !plan.isEmpty else { return }
+            guard plan.conflicts.isEmpty else {
+                log.warning("not moving the credentials in \(file.path) to the keyring automatically: "
+                            + "\(plan.conflicts.joined(separator: ", ")) differ from the keyring's. "
+                            + "Run '\(command)' to resolve it")
+                return
+            }
+            let outcome = try migration.run(plan, force: false, command: command)
+            log.notice("moved \(plan.entries.count) credential(s) from \(file.path) to the keyring "
+                       + "(backup: \(outcome.backupPaths.joined(separator: ", "))); \(outcome.removals.joined(separator: "; ")). "
+                       + "Set CLAUDE_GATE_AUTO_MIGRATE_TOKENS=false to keep credentials in the file")
+        } catch {
+            log.warning("moving the credentials in \(file.path) to the keyring failed: \(error). "
+                        + "They stay in the file; run '\(command)' to retry")
+        }
+    }
+
+    /// Creates the keyring store that `configuration` describes, without connecting.
+    public static func makeKeyringStore(_ configuration: StorageConfiguration, environment: [String: String]) -> KeyringStore {
         let dump = configuration.dumpDBus ? MessageDump(redactedStructFields: SecretServiceNames.dumpRedactions) : nil
         let options = SecretServiceOptions(
             methodTimeout: configuration.methodTimeout, promptTimeout: configuration.promptTimeout,

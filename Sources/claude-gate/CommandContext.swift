@@ -26,9 +26,13 @@ final class CommandContext {
         self.log = Log(debugEnabled: debug)
     }
 
-    func storage() throws -> CredentialStorage {
+    /// Opens the storage facade. `automaticMigration` is false for the
+    /// commands that inspect or move credentials themselves, which must see
+    /// the stores as they are.
+    func storage(automaticMigration: Bool = true) throws -> CredentialStorage {
         if let openedStorage { return openedStorage }
-        let storage = try CredentialStorage(configuration: configuration, environment: environment, log: log)
+        let storage = try CredentialStorage(configuration: configuration, environment: environment, log: log,
+                                            automaticMigration: automaticMigration)
         openedStorage = storage
         return storage
     }

@@ -60,7 +60,8 @@ extension ExitCode {
             case .locked, .promptDismissed, .promptTimedOut: return .locked
             default: return .failure
             }
-        case .fileSystem, .unreadableFile, .invalidCredential, .unsafePath: return .dataError
+        case .fileSystem, .unreadableFile, .invalidCredential, .unsafePath, .invalidBackup: return .dataError
+        case .migrationConflict, .verificationFailed: return .failure
         }
     }
 }

@@ -25,6 +25,15 @@ enum StorageCommands {
             for store in report.secondaryLocations {
                 rows.append(["Also read:", store])
             }
+            if report.backups.isEmpty {
+                rows.append(["Backups:", "none in \(context.configuration.backupDirectory)"])
+            }
+            for backup in report.backups {
+                rows.append(["Backup:", backup])
+            }
+            if let error = report.backupListError {
+                rows.append(["Backups:", "unknown (\(error))"])
+            }
             printTable(rows)
         }
         if !report.usable {
@@ -100,11 +109,19 @@ struct StorageReport {
     var providerCount: Int?
     var listError: String?
     var secondaryLocations: [String] = []
+    /// Paths of the backups in ~/.claude-gate/backups, oldest first.
+    var backups: [String] = []
+    var backupListError: String?
 
     init(context: CommandContext) {
         setting = context.configuration.storageType
         do {
-            let storage = try context.storage()
+            backups = try BackupDirectory(path: context.configuration.backupDirectory).list()
+        } catch {
+            backupListError = "\(error)"
+        }
+        do {
+            let storage = try context.storage(automaticMigration: false)
             kind = storage.primary.kind
             location = storage.primary.location
             usable = true
@@ -139,6 +156,7 @@ struct StorageReport {
             "providers": providerCount.map { .integer(Int64($0)) } ?? .null,
         ]
         object["also_read"] = .array(secondaryLocations.map { .string($0) })
+        object["backups"] = .array(backups.map { .string($0) })
         return .object(object)
     }
 }

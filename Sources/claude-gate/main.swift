@@ -14,6 +14,9 @@ let handlers: [String: CommandHandler] = [
     "auth logout": AuthCommands.logout,
     "auth storage status": StorageCommands.status,
     "auth storage test": StorageCommands.test,
+    "auth storage migrate": MigrationCommands.migrate,
+    "auth storage backup": MigrationCommands.backup,
+    "auth storage restore": MigrationCommands.restore,
 ]
 
 /// Splits the global flags off the arguments. They may stand anywhere

@@ -133,7 +133,8 @@ final class FallbackCLITests: XCTestCase {
     func testEveryCommandHasHelp() throws {
         let sandbox = try CLISandbox(self, busAddress: nil)
         for command in [["auth", "login"], ["auth", "token"], ["auth", "status"], ["auth", "logout"],
-                        ["auth", "storage", "status"], ["auth", "storage", "test"]] {
+                        ["auth", "storage", "status"], ["auth", "storage", "test"], ["auth", "storage", "migrate"],
+                        ["auth", "storage", "backup"], ["auth", "storage", "restore"]] {
             let result = try sandbox.run(command + ["--help"])
             XCTAssertEqual(result.status, 0, command.joined(separator: " "))
             XCTAssertTrue(result.stdoutText.hasPrefix("Usage: claude-gate \(command.joined(separator: " "))"), result.stdoutText)
