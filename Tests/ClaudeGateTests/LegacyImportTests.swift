@@ -41,7 +41,7 @@ final class LegacyImportTests: XCTestCase {
              (session, b"", b"legacy-test-password", "text/plain"))))
         collection = secretstorage.Collection(connection, reply.body[0])
         print(reply.body[0])
-        for provider, credential in json.loads(sys.argv[1]).items():
+        for provider, credential in json.loads(sys.stdin.read()).items():
             key = "claude-gate." + provider
             item = {"Key": key, "Data": base64.b64encode(json.dumps(credential).encode()).decode(),
                     "Label": "", "Description": "", "KeychainNotTrustApplication": False,
@@ -50,7 +50,9 @@ final class LegacyImportTests: XCTestCase {
                                    replace=True, content_type="application/json")
         """
         let credentials = String(decoding: try JSONSerialization.data(withJSONObject: SampleCredentials.all), as: UTF8.self)
-        let created = try runProcess(TestEnvironment.systemPython, ["-c", script, credentials], environment: sandbox.environment)
+        // The credentials go through stdin, because argv is visible to every process.
+        let created = try runProcess(TestEnvironment.systemPython, ["-c", script], environment: sandbox.environment,
+                                     stdin: Data(credentials.utf8))
         XCTAssertEqual(created.status, 0, created.stderr)
         let collectionPath = created.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
 

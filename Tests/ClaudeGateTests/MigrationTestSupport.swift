@@ -62,16 +62,21 @@ extension CLISandbox {
         return names.filter { $0.hasPrefix("credentials-") }.sorted().map { backupDirectory + "/" + $0 }
     }
 
-    /// Starts the binary without waiting, with its output discarded, so that
-    /// a test can signal it.
-    func start(_ arguments: [String], extraEnvironment: [String: String] = [:]) throws -> Process {
+    /// Starts the binary without waiting, so that a test can signal it. Its
+    /// stdout is discarded, and its stderr goes to `stderrPath` or is discarded.
+    func start(_ arguments: [String], extraEnvironment: [String: String] = [:], stderrPath: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestEnvironment.binaryPath)
         process.arguments = arguments
         process.environment = environment.merging(extraEnvironment) { $1 }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let stderrPath {
+            XCTAssertTrue(FileManager.default.createFile(atPath: stderrPath, contents: nil))
+            process.standardError = FileHandle(forWritingAtPath: stderrPath)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         return process
     }

@@ -208,6 +208,63 @@ final class MigrationFailureTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: sandbox.authFilePath + ".migrated"))
     }
 
+    func testKeyringLosingItemFailsVerification() throws {
+        var sandbox = try CLISandbox(self, busAddress: try TestEnvironment.requireTestKeyring())
+        sandbox.environment["CLAUDE_GATE_AUTO_MIGRATE_TOKENS"] = "false"
+        try sandbox.writeAuthFile(SampleCredentials.all)
+        let before = try Data(contentsOf: URL(fileURLWithPath: sandbox.authFilePath))
+
+        // The destination is a throwaway collection behind the default
+        // alias. It is deleted, with the first credential written into it,
+        // while the migration is stopped after that write, and the alias
+        // goes back to 'login', where the other writes land. The
+        // verification must then find the first credential missing.
+        let aliasScript = """
+        import sys, secretstorage
+        from jeepney import DBusAddress, new_method_call
+        connection = secretstorage.dbus_init()
+        service = DBusAddress("/org/freedesktop/secrets", bus_name="org.freedesktop.secrets",
+                              interface="org.freedesktop.Secret.Service")
+        if sys.argv[1] == "create":
+            session = connection.send_and_get_reply(new_method_call(service, "OpenSession", "sv", ("plain", ("s", "")))).body[1]
+            internal = DBusAddress("/org/freedesktop/secrets", bus_name="org.freedesktop.secrets",
+                                   interface="org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface")
+            path = connection.send_and_get_reply(new_method_call(
+                internal, "CreateWithMasterPassword", "a{sv}(oayays)",
+                ({"org.freedesktop.Secret.Collection.Label": ("s", "claude-gate-doomed")},
+                 (session, b"", b"doomed-password", "text/plain")))).body[0]
+        elif sys.argv[1] == "delete":
+            path = connection.send_and_get_reply(new_method_call(service, "ReadAlias", "s", ("default",))).body[0]
+            secretstorage.Collection(connection, path).delete()
+            path = "/org/freedesktop/secrets/collection/login"
+        else:
+            path = "/org/freedesktop/secrets/collection/login"
+        connection.send_and_get_reply(new_method_call(service, "SetAlias", "so", ("default", path)))
+        """
+        let python = TestEnvironment.systemPython
+        let environment = sandbox.environment
+        addTeardownBlock { _ = try? runProcess(python, ["-c", aliasScript, "restore"], environment: environment) }
+        let created = try runProcess(python, ["-c", aliasScript, "create"], environment: environment)
+        XCTAssertEqual(created.status, 0, created.stderr)
+
+        let stderrPath = sandbox.home.appendingPathComponent("migrate.stderr").path
+        let process = try sandbox.start(["auth", "storage", "migrate", "--from", "file", "--to", "keyring", "--yes"],
+                                        extraEnvironment: ["CLAUDE_GATE_TEST_PAUSE_AFTER": "write:1"], stderrPath: stderrPath)
+        XCTAssertTrue(waitUntilStopped(process), "the migration did not stop after the first write")
+        let deleted = try runProcess(python, ["-c", aliasScript, "delete"], environment: environment)
+        XCTAssertEqual(deleted.status, 0, deleted.stderr)
+        kill(process.processIdentifier, SIGCONT)
+        process.waitUntilExit()
+
+        XCTAssertEqual(process.terminationStatus, 1)
+        let stderr = try String(contentsOfFile: stderrPath, encoding: .utf8)
+        XCTAssertTrue(stderr.contains("verifying 'anthropic' in the keyring"), stderr)
+        XCTAssertTrue(stderr.contains("the credential is missing after it was written"), stderr)
+        XCTAssertTrue(stderr.contains("The source was left unchanged"), stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: sandbox.authFilePath)), before)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: sandbox.authFilePath + ".migrated"))
+    }
+
     func testUnwritableFileDestinationLeavesKeyringUntouched() throws {
         var sandbox = try CLISandbox(self, busAddress: try TestEnvironment.requireTestKeyring())
         sandbox.environment["CLAUDE_GATE_AUTO_MIGRATE_TOKENS"] = "false"
@@ -233,6 +290,29 @@ final class MigrationFailureTests: XCTestCase {
         XCTAssertEqual(result.status, 6, result.stderr)
 
         XCTAssertTrue(result.stderr.contains(target), result.stderr)
+        for provider in SampleCredentials.providers {
+            XCTAssertTrue(sameCredential(try sandbox.keyringCredential(provider), SampleCredentials.all[provider]), provider)
+        }
+    }
+
+    func testFileFailingAfterFirstWriteLeavesKeyringUntouched() throws {
+        var sandbox = try CLISandbox(self, busAddress: try TestEnvironment.requireTestKeyring())
+        sandbox.environment["CLAUDE_GATE_AUTO_MIGRATE_TOKENS"] = "false"
+        for provider in SampleCredentials.providers {
+            try sandbox.storeInKeyring(provider, json: try SampleCredentials.json(provider))
+        }
+        let process = try sandbox.start(["auth", "storage", "migrate", "--from", "keyring", "--to", "file", "--yes"],
+                                        extraEnvironment: ["CLAUDE_GATE_TEST_PAUSE_AFTER": "write:1"])
+        XCTAssertTrue(waitUntilStopped(process), "the migration did not stop after the first write")
+
+        // The next write reads auth.json first; a directory in its place
+        // makes that fail even for root.
+        try FileManager.default.removeItem(atPath: sandbox.authFilePath)
+        try FileManager.default.createDirectory(atPath: sandbox.authFilePath, withIntermediateDirectories: false)
+        kill(process.processIdentifier, SIGCONT)
+        process.waitUntilExit()
+
+        XCTAssertEqual(process.terminationStatus, 6)
         for provider in SampleCredentials.providers {
             XCTAssertTrue(sameCredential(try sandbox.keyringCredential(provider), SampleCredentials.all[provider]), provider)
         }
