@@ -25,6 +25,9 @@ let package = Package(
         .target(name: "ClaudeGateStorage", dependencies: ["SecretService", "CCrypto"]),
         .executableTarget(name: "claude-gate", dependencies: ["ClaudeGateStorage"]),
 
+        // In-process throughput benchmark for `make bench`; not installed.
+        .executableTarget(name: "claude-gate-bench", dependencies: ["ClaudeGateStorage"]),
+
         .testTarget(
             name: "ClaudeGateTests",
             dependencies: ["DBus", "SecretService", "ClaudeGateStorage"]

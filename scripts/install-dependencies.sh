@@ -18,6 +18,11 @@ packages=(
     python3 python3-secretstorage python3-dbus python3-gi python3-jwcrypto
     # libgcr's scripted prompter answers gnome-keyring prompts in tests.
     libgcr-base-3-1
+    # tshark checks that --dump-dbus=pcap:FILE writes a capture it can dissect.
+    tshark
+    # Packaging and its tests: dpkg-shlibdeps, objdump, man --warnings, and the
+    # shells whose completion scripts are checked.
+    dpkg-dev binutils man-db groff-base zsh fish
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -126,7 +126,7 @@ enum MigrationCommands {
         if name == StorageKind.file.rawValue {
             return FileStore(path: context.configuration.filePath)
         }
-        let keyring = CredentialStorage.makeKeyringStore(context.configuration, environment: context.environment)
+        let keyring = try CredentialStorage.makeKeyringStore(context.configuration, environment: context.environment)
         if case .unavailable(let reason) = keyring.checkAvailability() {
             throw StorageError.keyringUnavailable(reason: reason)
         }
@@ -155,7 +155,7 @@ enum MigrationCommands {
             guard let keyring = try openStore(name, context: context) as? KeyringStore else { return ([], []) }
             return ([keyring], [])
         default:
-            return openLegacySources(destination: destination, context: context)
+            return try openLegacySources(destination: destination, context: context)
         }
     }
 
@@ -163,12 +163,12 @@ enum MigrationCommands {
     /// `~/.claude-gate/auth.json` unless that is the destination itself, and
     /// its 99designs file keyring, which this version cannot decrypt yet.
     private static func openLegacySources(destination: CredentialStore,
-                                          context: CommandContext) -> (sources: [MigrationSource], notes: [String]) {
+                                          context: CommandContext) throws -> (sources: [MigrationSource], notes: [String]) {
         var sources: [MigrationSource] = []
         var notes: [String] = []
         let configuration = context.configuration
 
-        let keyring = CredentialStorage.makeKeyringStore(configuration, environment: context.environment)
+        let keyring = try CredentialStorage.makeKeyringStore(configuration, environment: context.environment)
         switch keyring.checkAvailability() {
         case .available:
             sources.append(LegacySecretServiceItems(keyring: keyring))

@@ -17,13 +17,23 @@ let handlers: [String: CommandHandler] = [
     "auth storage migrate": MigrationCommands.migrate,
     "auth storage backup": MigrationCommands.backup,
     "auth storage restore": MigrationCommands.restore,
+    "exec": ExecCommand.run,
+]
+
+/// Commands that only print text generated from ``HelpCatalog``. They run
+/// without reading the storage settings, so an invalid `CLAUDE_GATE_*`
+/// value cannot break a shell startup file that loads completion.
+let textHandlers: [String: ([String]) throws -> Void] = [
+    "completion": CompletionCommand.run,
+    // Hidden from --help and completion: only the Makefile needs it.
+    "__generate-man": ManPageCommand.run,
 ]
 
 /// Splits the global flags off the arguments. They may stand anywhere
 /// before a `--`.
-func extractGlobalFlags(_ arguments: [String]) -> (rest: [String], dumpDBus: Bool, verbose: Bool, help: Bool) {
+func extractGlobalFlags(_ arguments: [String]) -> (rest: [String], dump: String?, verbose: Bool, help: Bool) {
     var rest: [String] = []
-    var dumpDBus = false
+    var dump: String?
     var verbose = false
     var help = false
     var afterSeparator = false
@@ -34,20 +44,21 @@ func extractGlobalFlags(_ arguments: [String]) -> (rest: [String], dumpDBus: Boo
         }
         switch argument {
         case "--": afterSeparator = true; rest.append(argument)
-        case "--dump-dbus": dumpDBus = true
+        case "--dump-dbus": dump = "text"
+        case _ where argument.hasPrefix("--dump-dbus="): dump = String(argument.dropFirst("--dump-dbus=".count))
         case "--verbose": verbose = true
         case "--help", "-h": help = true
         default: rest.append(argument)
         }
     }
-    return (rest, dumpDBus, verbose, help)
+    return (rest, dump, verbose, help)
 }
 
 /// Finds the longest run of leading words that names a command.
 func resolveCommand(_ words: [String]) -> (name: String, arguments: [String])? {
     for length in stride(from: min(3, words.count), through: 1, by: -1) {
         let name = words[..<length].joined(separator: " ")
-        if handlers[name] != nil || HelpCatalog.help(for: name) != nil {
+        if handlers[name] != nil || textHandlers[name] != nil || HelpCatalog.help(for: name) != nil {
             return (name, Array(words[length...]))
         }
     }
@@ -76,8 +87,12 @@ func run() -> ExitCode {
     }
 
     do {
+        if let textHandler = textHandlers[command.name] {
+            try textHandler(command.arguments)
+            return .success
+        }
         let context = try CommandContext(environment: ProcessInfoEnvironment.current(),
-                                         dumpDBus: global.dumpDBus, verbose: global.verbose)
+                                         dump: global.dump, verbose: global.verbose)
         guard let handler = handlers[command.name] else {
             Terminal.printLine(HelpCatalog.topLevel)
             return .usage

@@ -4,7 +4,7 @@ import XCTest
 /// Storage selection when no keyring can be used: no bus at all, or a bus
 /// without a Secret Service.
 final class FallbackCLITests: XCTestCase {
-    func testAutoWithoutBusFallsBackToFileWithWarning() throws {
+    func testAutoWithoutBusUsesFile() throws {
         let sandbox = try CLISandbox(self, busAddress: nil)
         let login = try sandbox.run(["auth", "login"], stdin: "file-fallback-key\n")
         XCTAssertEqual(login.status, 0, login.stderr)
@@ -30,7 +30,7 @@ final class FallbackCLITests: XCTestCase {
         XCTAssertEqual(directoryMode, 0o700)
     }
 
-    func testKeyringModeWithoutBusFailsWithExitCode4() throws {
+    func testKeyringModeWithoutBusFails() throws {
         let sandbox = try CLISandbox(self, busAddress: nil)
         let login = try sandbox.run(["auth", "login"], stdin: "never-stored\n",
                                     extraEnvironment: ["CLAUDE_GATE_AUTH_STORAGE_TYPE": "keyring"])
@@ -40,7 +40,7 @@ final class FallbackCLITests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: sandbox.authFilePath))
     }
 
-    func testAutoOnBusWithoutServiceFallsBackToFile() throws {
+    func testAutoWithoutServiceUsesFile() throws {
         let bus = try EmptyBus(self)
         let sandbox = try CLISandbox(self, busAddress: bus.address)
         let login = try sandbox.run(["auth", "login"], stdin: "no-service-key\n")
@@ -49,7 +49,7 @@ final class FallbackCLITests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: sandbox.authFilePath))
     }
 
-    func testKeyringModeOnBusWithoutServiceFailsWithExitCode4() throws {
+    func testKeyringModeWithoutServiceFails() throws {
         let bus = try EmptyBus(self)
         let sandbox = try CLISandbox(self, busAddress: bus.address)
         let status = try sandbox.run(["auth", "storage", "status"],
@@ -114,7 +114,7 @@ final class FallbackCLITests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("no API key on standard input"), result.stderr)
     }
 
-    func testTokenForMissingProviderExits3WithEmptyStdout() throws {
+    func testTokenForMissingProviderFails() throws {
         let sandbox = try CLISandbox(self, busAddress: nil)
         let result = try sandbox.run(["auth", "token", "--provider", "absent"],
                                      extraEnvironment: ["CLAUDE_GATE_AUTH_STORAGE_TYPE": "file"])

@@ -176,8 +176,10 @@ final class KeyringCLITests: XCTestCase {
 
         let status = try sandbox.run(["auth", "status"]).stdoutText
         let lines = status.split(separator: "\n")
-        XCTAssertTrue(lines.contains { $0.hasPrefix("expired") && $0.contains("Expired") }, status)
-        XCTAssertTrue(lines.contains { $0.hasPrefix("soon") && $0.contains("Needs Refresh") }, status)
+        let expiredLine = lines.first { $0.hasPrefix("expired ") } ?? ""
+        let soonLine = lines.first { $0.hasPrefix("soon ") } ?? ""
+        XCTAssertTrue(expiredLine.contains("Expired"), status)
+        XCTAssertTrue(soonLine.contains("Needs Refresh"), status)
     }
 
     func testStorageTestLeavesNothingBehind() throws {

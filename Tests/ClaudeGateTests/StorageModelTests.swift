@@ -54,7 +54,7 @@ final class StorageModelTests: XCTestCase {
             ([], "empty"),
             ([0xff, 0xfe, 0x7b], "not valid UTF-8"),
             (Array("{\"a\":".utf8), "not valid JSON"),
-            (Array("[1,2]".utf8), "holds a JSON array"),
+            (Array("[1,2]".utf8), "contains a JSON array"),
         ]
         for (bytes, expected) in cases {
             XCTAssertThrowsError(try AuthDocument(parsing: bytes)) { error in
