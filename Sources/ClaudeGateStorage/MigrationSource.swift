@@ -44,6 +44,9 @@ extension FileStore: MigrationSource {
             for provider in migrated {
                 document.entries.removeValue(forKey: provider)
             }
+            // NOTE: this writes the plain layout, as write(_:provider:) and
+            // delete(provider:) do. When the file store gains its encrypted
+            // format, this rewrite must go through the same encrypting path.
             try SecureFile.writeAtomically(try document.serialized(), to: path)
             return "removed \(migrated.joined(separator: ", ")) from \(path); it keeps \(document.providers.joined(separator: ", "))"
         }

@@ -134,12 +134,7 @@ public final class TokenMigration {
     public func run(_ plan: MigrationPlan, force: Bool, command: String) throws -> MigrationOutcome {
         var outcome = MigrationOutcome()
         guard !plan.isEmpty else { return outcome }
-        let conflicts = (plan.conflicts + plan.sourceConflicts).sorted()
-        if !conflicts.isEmpty && !force {
-            throw StorageError.migrationConflict(
-                providers: conflicts, source: sources.map(\.sourceDescription).joined(separator: " and "),
-                destination: destinationDescription, command: command)
-        }
+        try checkConflicts(plan, force: force, command: command)
 
         outcome.backupPaths = try backUp(plan, replacing: force ? plan.conflicts : [])
         checkpoint(.backup)
@@ -165,6 +160,17 @@ public final class TokenMigration {
         }
         checkpoint(.remove)
         return outcome
+    }
+
+    /// Throws ``StorageError/migrationConflict(providers:source:destination:command:)``
+    /// when `plan` has conflicts and `force` is not set, so that a caller can
+    /// report them before it asks for confirmation.
+    public func checkConflicts(_ plan: MigrationPlan, force: Bool, command: String) throws {
+        let conflicts = (plan.conflicts + plan.sourceConflicts).sorted()
+        guard !conflicts.isEmpty && !force else { return }
+        throw StorageError.migrationConflict(
+            providers: conflicts, source: sources.map(\.sourceDescription).joined(separator: " and "),
+            destination: destinationDescription, command: command)
     }
 
     /// Step 1: backs up the source credentials and, for the providers in

@@ -43,10 +43,7 @@ enum MigrationCommands {
                                invocation: invocation)
             return
         }
-        if !(plan.conflicts.isEmpty && plan.sourceConflicts.isEmpty) && !options.has("--force") {
-            // The same error the run would raise, before asking anything.
-            _ = try migration.run(plan, force: false, command: invocation)
-        }
+        try migration.checkConflicts(plan, force: options.has("--force"), command: invocation)
         try confirm("Migrate \(plan.entries.count) credential(s) to \(migration.destinationDescription)?",
                     options: options, command: command)
 
@@ -109,9 +106,7 @@ enum MigrationCommands {
         }
         printPlan(plan, destination: migration.destinationDescription)
         let invocation = "claude-gate \(command) \(path)"
-        if !plan.conflicts.isEmpty && !options.has("--force") {
-            _ = try migration.run(plan, force: false, command: invocation)
-        }
+        try migration.checkConflicts(plan, force: options.has("--force"), command: invocation)
         try confirm("Restore \(plan.entries.count) credential(s) to \(migration.destinationDescription)?",
                     options: options, command: command)
 

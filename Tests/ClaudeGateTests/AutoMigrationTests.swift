@@ -28,6 +28,31 @@ final class AutoMigrationTests: XCTestCase {
         XCTAssertEqual(second.stderr, "", "the second command migrated again")
     }
 
+    func testKeyringModeMigratesToo() throws {
+        let sandbox = try CLISandbox(self, busAddress: try TestEnvironment.requireTestKeyring())
+        try sandbox.writeAuthFile(SampleCredentials.all)
+
+        let status = try sandbox.run(["auth", "status"], extraEnvironment: ["CLAUDE_GATE_AUTH_STORAGE_TYPE": "keyring"])
+        XCTAssertEqual(status.status, 0, status.stderr)
+
+        XCTAssertTrue(status.stderr.contains("moved 3 credential(s)"), status.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: sandbox.authFilePath))
+        XCTAssertTrue(sameCredential(try sandbox.keyringCredential("anthropic"), SampleCredentials.all["anthropic"]))
+    }
+
+    func testLoginMigratesBeforeWriting() throws {
+        let sandbox = try CLISandbox(self, busAddress: try TestEnvironment.requireTestKeyring())
+        try sandbox.writeAuthFile(SampleCredentials.all)
+
+        let login = try sandbox.run(["auth", "login", "--provider", "new"], stdin: "new-provider-key\n")
+        XCTAssertEqual(login.status, 0, login.stderr)
+
+        XCTAssertTrue(login.stderr.contains("moved 3 credential(s)"), login.stderr)
+        XCTAssertEqual(try sandbox.keyringCredential("new")?["key"] as? String, "new-provider-key")
+        XCTAssertTrue(sameCredential(try sandbox.keyringCredential("work"), SampleCredentials.all["work"]))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: sandbox.authFilePath))
+    }
+
     func testDisabledLeavesFileInPlace() throws {
         let sandbox = try CLISandbox(self, busAddress: try TestEnvironment.requireTestKeyring())
         try sandbox.writeAuthFile(SampleCredentials.all)
