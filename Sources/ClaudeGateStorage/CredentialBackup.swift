@@ -53,6 +53,9 @@ public struct CredentialBackup: Equatable {
         }
         let document = AuthDocument(entries: entries)
         for provider in document.providers {
+            guard Credential.isValidProviderName(provider) else {
+                throw StorageError.invalidBackup(path: path, detail: "'\(provider)' is not a valid provider name")
+            }
             do {
                 _ = try document.credential(for: provider)
             } catch let error as CredentialFormatError {

@@ -80,6 +80,12 @@ enum MigrationCommands {
                 document.setCredential(credential, for: provider)
             }
         }
+        // An empty backup would restore nothing, and writing it could prune
+        // the oldest backup that still has credentials.
+        guard !document.entries.isEmpty else {
+            Terminal.printLine("Nothing to back up: no credentials in the \(store.kind.rawValue) storage (\(store.location)).")
+            return
+        }
         let path = try BackupDirectory(path: context.configuration.backupDirectory)
             .write(document, storage: store.kind.rawValue, location: store.location)
         Terminal.printLine("Backed up \(document.entries.count) credential(s) from the \(store.kind.rawValue) storage "

@@ -28,6 +28,14 @@ final class BackupTests: XCTestCase {
         XCTAssertEqual((backup["credentials"] as? [String: Any])?.keys.sorted(), SampleCredentials.providers)
     }
 
+    func testEmptyStorageWritesNoBackup() throws {
+        let result = try sandbox.run(["auth", "storage", "backup"], extraEnvironment: file)
+        XCTAssertEqual(result.status, 0, result.stderr)
+
+        XCTAssertTrue(result.stdoutText.contains("Nothing to back up"), result.stdoutText)
+        XCTAssertEqual(sandbox.backupFiles(), [])
+    }
+
     func testBackupOfKeyring() throws {
         var sandbox = try CLISandbox(self, busAddress: try TestEnvironment.requireTestKeyring())
         sandbox.environment["CLAUDE_GATE_AUTO_MIGRATE_TOKENS"] = "false"
@@ -110,11 +118,24 @@ final class BackupTests: XCTestCase {
     }
 
     func testRestoreRejectsInvalidBackup() throws {
+        let cases = [
+            #"{"anthropic":{}}"#: "\"format\" is not \"claude-gate-backup\"",
+            #"{"format":"claude-gate-backup","version":2,"credentials":{}}"#: "\"version\" is not 1",
+            #"{"format":"claude-gate-backup","version":1}"#: "\"credentials\" is missing",
+            #"{"format":"claude-gate-backup","version":1,"credentials":{"a b":{"type":"api","key":"k"}}}"#:
+                "'a b' is not a valid provider name",
+            #"{"format":"claude-gate-backup","version":1,"credentials":{"x":{"type":"api"}}}"#:
+                "the credential for 'x' is invalid",
+        ]
         let bogus = sandbox.home.appendingPathComponent("not-a-backup.json").path
-        XCTAssertTrue(FileManager.default.createFile(atPath: bogus, contents: Data(#"{"anthropic":{}}"#.utf8)))
+        for (contents, expected) in cases {
+            XCTAssertTrue(FileManager.default.createFile(atPath: bogus, contents: Data(contents.utf8)))
 
-        let result = try sandbox.run(["auth", "storage", "restore", bogus, "--yes"], extraEnvironment: file)
-        XCTAssertEqual(result.status, 6, result.stderr)
-        XCTAssertTrue(result.stderr.contains("cannot use the backup \(bogus)"), result.stderr)
+            let result = try sandbox.run(["auth", "storage", "restore", bogus, "--yes"], extraEnvironment: file)
+            XCTAssertEqual(result.status, 6, result.stderr)
+            XCTAssertTrue(result.stderr.contains("cannot use the backup \(bogus)"), result.stderr)
+            XCTAssertTrue(result.stderr.contains(expected), "\(contents): \(result.stderr)")
+        }
+        XCTAssertNil(try sandbox.fileCredentials())
     }
 }
