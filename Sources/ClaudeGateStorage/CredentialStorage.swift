@@ -11,6 +11,7 @@ import SecretService
 public final class CredentialStorage {
     public let configuration: StorageConfiguration
     private let log: Log
+    private let isInterrupted: () -> Bool
     private let file: FileStore
     private var selectedPrimary: CredentialStore
     private var selectedSecondary: [CredentialStore]
@@ -54,9 +55,12 @@ public final class CredentialStorage {
     /// opened. When the keyring turns out usable, `automaticMigration` is set
     /// and `CLAUDE_GATE_AUTO_MIGRATE_TOKENS` allows it, the credentials in the
     /// file are moved into the keyring before the first operation.
+    /// `isInterrupted` is polled while keyring calls and prompts wait, so a
+    /// signal can end them (see ``SecretServiceOptions/isInterrupted``).
     public init(configuration: StorageConfiguration, environment: [String: String], log: Log,
-                automaticMigration: Bool = true) throws {
+                automaticMigration: Bool = true, isInterrupted: @escaping () -> Bool = { false }) throws {
         self.configuration = configuration
+        self.isInterrupted = isInterrupted
         self.log = log
         file = FileStore(path: configuration.filePath)
         automaticMigrationPending = automaticMigration && configuration.autoMigrateTokens
@@ -69,7 +73,7 @@ public final class CredentialStorage {
             log.debug("using the file \(file.path) because CLAUDE_GATE_AUTH_STORAGE_TYPE=file")
 
         case .keyring:
-            let keyring = try Self.makeKeyringStore(configuration, environment: environment)
+            let keyring = try Self.makeKeyringStore(configuration, environment: environment, isInterrupted: isInterrupted)
             if case .unavailable(let reason) = keyring.checkAvailability() {
                 log.debug("the keyring is not usable and CLAUDE_GATE_AUTH_STORAGE_TYPE=keyring: \(reason)")
                 throw StorageError.keyringUnavailable(reason: reason)
@@ -81,7 +85,7 @@ public final class CredentialStorage {
             migrateFileToKeyringAutomatically()
 
         case .auto:
-            selectedPrimary = try Self.makeKeyringStore(configuration, environment: environment)
+            selectedPrimary = try Self.makeKeyringStore(configuration, environment: environment, isInterrupted: isInterrupted)
             selectedSecondary = [file]
             selectedReason = "the keyring is usable"
             autoSelectionPending = true
@@ -151,7 +155,9 @@ public final class CredentialStorage {
 
     /// Creates the keyring store that `configuration` describes, without
     /// connecting. Fails only when the D-Bus capture file cannot be created.
-    public static func makeKeyringStore(_ configuration: StorageConfiguration, environment: [String: String]) throws -> KeyringStore {
+    public static func makeKeyringStore(
+        _ configuration: StorageConfiguration, environment: [String: String], isInterrupted: @escaping () -> Bool
+    ) throws -> KeyringStore {
         let dump: MessageDump?
         switch configuration.dbusDump {
         case nil:
@@ -167,7 +173,7 @@ public final class CredentialStorage {
         }
         let options = SecretServiceOptions(
             methodTimeout: configuration.methodTimeout, promptTimeout: configuration.promptTimeout,
-            sessionAlgorithm: configuration.sessionAlgorithm, dump: dump)
+            sessionAlgorithm: configuration.sessionAlgorithm, dump: dump, isInterrupted: isInterrupted)
         return KeyringStore(serviceName: configuration.keyringService, environment: environment, options: options)
     }
 

@@ -21,6 +21,16 @@ public enum MigrationCheckpoint: Equatable, Sendable {
             self = .write(count)
         }
     }
+
+    /// The name that ``init(name:)`` parses, such as `write:2`.
+    public var name: String {
+        switch self {
+        case .backup: return "backup"
+        case .write(let count): return "write:\(count)"
+        case .verify: return "verify"
+        case .remove: return "remove"
+        }
+    }
 }
 
 /// The actions a migration would take, computed without changing anything.
@@ -82,8 +92,9 @@ public final class TokenMigration {
     /// The name written into the source backup (`file`, `keyring`,
     /// `legacy`), or nil to skip the source backup, as a restore does.
     public let sourceBackupName: String?
-    /// Called after each step; the CLI stops the process here in tests.
-    public var checkpoint: (MigrationCheckpoint) -> Void = { _ in }
+    /// Called after each step. The CLI stops there when a signal arrived,
+    /// and stops the process for the interruption tests.
+    public var checkpoint: (MigrationCheckpoint) throws -> Void = { _ in }
 
     public init(sources: [MigrationSource], destination: CredentialStore, backups: BackupDirectory,
                 sourceBackupName: String?) {
@@ -137,17 +148,17 @@ public final class TokenMigration {
         try checkConflicts(plan, force: force, command: command)
 
         outcome.backupPaths = try backUp(plan, replacing: force ? plan.conflicts : [])
-        checkpoint(.backup)
+        try checkpoint(.backup)
 
         for (index, entry) in plan.entriesToWrite.enumerated() {
             try destination.write(entry.credential, provider: entry.provider)
             outcome.writtenProviders.append(entry.provider)
-            checkpoint(.write(index + 1))
+            try checkpoint(.write(index + 1))
         }
 
         try verify(plan)
         outcome.verifiedProviders = plan.entries.map(\.provider)
-        checkpoint(.verify)
+        try checkpoint(.verify)
 
         for source in sources {
             var verified: [String: Credential] = [:]
@@ -158,7 +169,7 @@ public final class TokenMigration {
                 outcome.removals.append(try source.removeMigrated(verified))
             }
         }
-        checkpoint(.remove)
+        try checkpoint(.remove)
         return outcome
     }
 

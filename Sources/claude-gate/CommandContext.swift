@@ -1,3 +1,4 @@
+import CProcess
 import ClaudeGateStorage
 
 #if canImport(Glibc)
@@ -36,9 +37,17 @@ final class CommandContext {
     func storage(automaticMigration: Bool = true) throws -> CredentialStorage {
         if let openedStorage { return openedStorage }
         let storage = try CredentialStorage(configuration: configuration, environment: environment, log: log,
-                                            automaticMigration: automaticMigration)
+                                            automaticMigration: automaticMigration,
+                                            isInterrupted: { cprocess_interrupt_signal() != 0 })
         openedStorage = storage
         return storage
+    }
+
+    /// Creates a keyring store outside the facade, for commands that name
+    /// the keyring themselves, such as `auth storage migrate --to keyring`.
+    func makeKeyringStore() throws -> KeyringStore {
+        try CredentialStorage.makeKeyringStore(configuration, environment: environment,
+                                               isInterrupted: { cprocess_interrupt_signal() != 0 })
     }
 
     /// Releases the storage facade, which closes the Secret Service session

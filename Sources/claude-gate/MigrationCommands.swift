@@ -1,3 +1,4 @@
+import CProcess
 import ClaudeGateStorage
 
 #if canImport(Glibc)
@@ -28,7 +29,10 @@ enum MigrationCommands {
         let migration = TokenMigration(sources: found.sources, destination: destination,
                                        backups: BackupDirectory(path: context.configuration.backupDirectory),
                                        sourceBackupName: from)
-        migration.checkpoint = pause.stopIfRequested
+        migration.checkpoint = { reached in
+            pause.stopIfRequested(reached)
+            try stopIfInterrupted(after: reached)
+        }
         let plan = try migration.plan()
         guard !plan.isEmpty else {
             let names = found.sources.isEmpty ? from : found.sources.map(\.sourceDescription).joined(separator: " and ")
@@ -127,7 +131,7 @@ enum MigrationCommands {
         if name == StorageKind.file.rawValue {
             return FileStore(path: context.configuration.filePath)
         }
-        let keyring = try CredentialStorage.makeKeyringStore(context.configuration, environment: context.environment)
+        let keyring = try context.makeKeyringStore()
         if case .unavailable(let reason) = keyring.checkAvailability() {
             throw StorageError.keyringUnavailable(reason: reason)
         }
@@ -169,7 +173,7 @@ enum MigrationCommands {
         var notes: [String] = []
         let configuration = context.configuration
 
-        let keyring = try CredentialStorage.makeKeyringStore(configuration, environment: context.environment)
+        let keyring = try context.makeKeyringStore()
         switch keyring.checkAvailability() {
         case .available:
             sources.append(LegacySecretServiceItems(keyring: keyring))
@@ -243,6 +247,14 @@ enum MigrationCommands {
         }
     }
 
+    /// Ends the migration between two steps once SIGINT, SIGTERM or SIGHUP
+    /// has arrived. Stopping there is safe because of the order of the steps.
+    private static func stopIfInterrupted(after step: MigrationCheckpoint) throws {
+        guard cprocess_interrupt_signal() != 0 else { return }
+        throw CommandFailure(message: "interrupted after the \(step.name) step. Every credential is still in the source "
+                             + "or the destination; run the command again to finish", exitCode: .interrupted)
+    }
+
     /// Asks `question` on the terminal unless `--yes` was given. Without a
     /// terminal and without `--yes` the command is rejected, because a
     /// script must state that it wants the change.
@@ -252,7 +264,7 @@ enum MigrationCommands {
             throw usageError("standard input is not a terminal, so there is no one to confirm; pass --yes to proceed",
                              command: command)
         }
-        guard Terminal.askYesNo(question) else {
+        guard try Terminal.askYesNo(question) else {
             throw CommandFailure(message: "cancelled; nothing was changed", exitCode: .failure)
         }
     }

@@ -1,3 +1,4 @@
+import CProcess
 import ClaudeGateStorage
 
 #if canImport(Glibc)
@@ -68,6 +69,10 @@ func resolveCommand(_ words: [String]) -> (name: String, arguments: [String])? {
 func run() -> ExitCode {
     let global = extractGlobalFlags(Array(CommandLine.arguments.dropFirst()))
 
+    // Signals are recorded rather than fatal, so that an interrupted command
+    // dismisses its prompt and finishes or abandons a write cleanly.
+    _ = cprocess_install_interrupt_handlers()
+
     if global.rest.first == "--version" {
         Terminal.printLine("claude-gate \(claudeGateVersion)")
         return .success
@@ -98,7 +103,10 @@ func run() -> ExitCode {
             return .usage
         }
         try handler(command.arguments, context)
-        return .success
+
+        // A signal that came during work that runs to completion, such as
+        // a file write, still ends the process with the interrupted status.
+        return cprocess_interrupt_signal() != 0 ? .interrupted : .success
     } catch let failure as CommandFailure {
         Terminal.printError(failure.message)
         return failure.exitCode

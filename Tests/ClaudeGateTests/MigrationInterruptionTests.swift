@@ -88,6 +88,31 @@ final class MigrationInterruptionTests: XCTestCase {
         try killAtEachCheckpoint(from: "keyring", to: "file")
     }
 
+    func testSIGTERMStopsAtNextStep() throws {
+        try placeSamples(in: "file")
+        let stderrPath = sandbox.home.appendingPathComponent("migrate.stderr").path
+        let process = try sandbox.start(migrationArguments("file", "keyring"),
+                                        extraEnvironment: ["CLAUDE_GATE_TEST_PAUSE_AFTER": "write:1"], stderrPath: stderrPath)
+        XCTAssertTrue(waitUntilStopped(process), "the migration did not stop after the first write")
+
+        // The signal is recorded while the process is stopped and acted on
+        // at the step boundary it resumes at.
+        kill(process.processIdentifier, SIGTERM)
+        kill(process.processIdentifier, SIGCONT)
+        process.waitUntilExit()
+
+        XCTAssertEqual(process.terminationStatus, 130)
+        let stderr = try String(contentsOfFile: stderrPath, encoding: .utf8)
+        XCTAssertTrue(stderr.contains("interrupted after the write:1 step"), stderr)
+        XCTAssertTrue(stderr.contains("run the command again to finish"), stderr)
+        try assertEveryTokenReadable("after SIGTERM")
+        XCTAssertEqual(try sandbox.fileCredentials()?.keys.sorted(), SampleCredentials.providers)
+
+        let rerun = try sandbox.run(migrationArguments("file", "keyring"))
+        XCTAssertEqual(rerun.status, 0, rerun.stderr)
+        try assertMigrationComplete(to: "keyring", "after the rerun following SIGTERM")
+    }
+
     func testKilledAtRandomInstantsLosesNothing() throws {
         var generator = SystemRandomNumberGenerator()
         try placeSamples(in: "file")

@@ -119,6 +119,9 @@ final class MigrationModelTests: XCTestCase {
         XCTAssertNil(MigrationCheckpoint(name: "write:0"))
         XCTAssertNil(MigrationCheckpoint(name: "write"))
         XCTAssertNil(MigrationCheckpoint(name: "later"))
+        for checkpoint in [MigrationCheckpoint.backup, .write(2), .verify, .remove] {
+            XCTAssertEqual(MigrationCheckpoint(name: checkpoint.name), checkpoint)
+        }
     }
 
     func testLegacyItemDecodes() throws {
