@@ -315,3 +315,40 @@ final class MigrationFailureTests: XCTestCase {
         }
     }
 }
+
+/// The confirmation question of `auth storage migrate` on a terminal,
+/// answered through a pseudo-terminal made by Python's pty module.
+final class MigrationConfirmationTests: XCTestCase {
+    private var sandbox: CLISandbox!
+
+    override func setUpWithError() throws {
+        sandbox = try CLISandbox(self, busAddress: try TestEnvironment.requireTestKeyring())
+        sandbox.environment["CLAUDE_GATE_AUTO_MIGRATE_TOKENS"] = "false"
+        try sandbox.writeAuthFile(SampleCredentials.all)
+    }
+
+    /// Runs the migration on a terminal and types `answer` to its question.
+    private func migrateAnswering(_ answer: String) throws -> CLIResult {
+        try runOnTerminal(["auth", "storage", "migrate", "--from", "file", "--to", "keyring"], prompt: "[y/N]",
+                          input: answer, environment: sandbox.environment)
+    }
+
+    func testYesMigrates() throws {
+        let result = try migrateAnswering("y")
+        XCTAssertEqual(result.status, 0, result.stdoutText + result.stderr)
+
+        XCTAssertTrue(result.stdoutText.contains("Migrate 3 credential(s) to the keyring"), result.stdoutText)
+        XCTAssertTrue(sameCredential(try sandbox.keyringCredential("work"), SampleCredentials.all["work"]))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: sandbox.authFilePath))
+    }
+
+    func testNoChangesNothing() throws {
+        let result = try migrateAnswering("n")
+        XCTAssertEqual(result.status, 1, result.stdoutText + result.stderr)
+
+        XCTAssertTrue(result.stdoutText.contains("cancelled; nothing was changed"), result.stdoutText)
+        XCTAssertNil(try sandbox.keyringCredential("work"))
+        XCTAssertEqual(try sandbox.fileCredentials()?.keys.sorted(), SampleCredentials.providers)
+        XCTAssertEqual(sandbox.backupFiles(), [])
+    }
+}

@@ -182,3 +182,39 @@ final class EmptyBus {
         }
     }
 }
+
+/// Runs the claude-gate binary with `arguments` on a pseudo-terminal made by
+/// Python's pty module, so that standard input is a real TTY. When `prompt`
+/// appears, it types `input` and a newline. Returns the exit status and
+/// everything the terminal showed, as stdout.
+func runOnTerminal(_ arguments: [String], prompt: String, input: String, environment: [String: String]) throws -> CLIResult {
+    let script = """
+    import json, os, pty, sys, time
+    arguments = json.loads(sys.argv[2])
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(sys.argv[1], [sys.argv[1]] + arguments)
+    output = b""
+    deadline = time.time() + 10
+    while sys.argv[3].encode() not in output and time.time() < deadline:
+        output += os.read(fd, 1024)
+    os.write(fd, sys.stdin.buffer.read() + b"\\n")
+    while True:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    sys.stdout.write(output.decode(errors="replace"))
+    sys.exit(os.waitstatus_to_exitcode(status))
+    """
+    let encodedArguments = String(decoding: try JSONSerialization.data(withJSONObject: arguments), as: UTF8.self)
+    // The input goes through stdin, because it may be a secret and argv is
+    // visible to every process.
+    return try runProcess(TestEnvironment.systemPython,
+                          ["-c", script, TestEnvironment.binaryPath, encodedArguments, prompt],
+                          environment: environment, stdin: Data(input.utf8))
+}
