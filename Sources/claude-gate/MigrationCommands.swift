@@ -109,6 +109,7 @@ enum MigrationCommands {
         let migration = TokenMigration(sources: [source], destination: destination,
                                        backups: BackupDirectory(path: context.configuration.backupDirectory),
                                        sourceBackupName: nil)
+        migration.checkpoint = { try stopIfInterrupted(after: $0) }
         let plan = try migration.plan()
         guard !plan.isEmpty else {
             Terminal.printLine("Nothing to restore: \(path) contains no credentials.")
