@@ -30,6 +30,18 @@ public struct Credential: Equatable, Sendable {
     /// before it expires, as the Go claude-gate did.
     public static let refreshMargin: Int64 = 300
 
+    /// Whether `name` can name a provider: 1 to 64 ASCII letters, digits,
+    /// '-', '_' or '.'. A provider name becomes a JSON key, a Secret Service
+    /// attribute value and part of messages, so it is kept to a safe,
+    /// printable set.
+    public static func isValidProviderName(_ name: String) -> Bool {
+        let allowed = name.unicodeScalars.allSatisfy { scalar in
+            (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
+                || scalar == "-" || scalar == "_" || scalar == "."
+        }
+        return !name.isEmpty && name.count <= 64 && allowed
+    }
+
     public static func apiKey(_ key: String) -> Credential {
         Credential(type: .api, apiKey: key)
     }

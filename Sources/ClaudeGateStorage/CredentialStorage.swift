@@ -23,6 +23,10 @@ public final class CredentialStorage {
     /// operation checks availability first.
     private var autoSelectionPending = false
 
+    /// True until the first moment the keyring is known to be usable, when
+    /// ``migrateFileToKeyringAutomatically()`` runs once.
+    private var automaticMigrationPending: Bool
+
     /// The store that writes go to.
     public var primary: CredentialStore {
         settleSelection()
@@ -48,7 +52,9 @@ public final class CredentialStorage {
     /// With `auto` the keyring is used when it is usable; otherwise the file
     /// is used and one warning naming the reason is written to stderr. With
     /// `keyring` an unusable keyring is an error; with `file` D-Bus is never
-    /// opened.
+    /// opened. When the keyring turns out usable, `automaticMigration` is set
+    /// and `CLAUDE_GATE_AUTO_MIGRATE_TOKENS` allows it, the credentials in the
+    /// file are moved into the keyring before the first operation.
     ///
     /// `passwordPrompt` asks the user for the master password of
     /// `auth.json` when `CLAUDE_GATE_MASTER_PASSWORD` is not set; see
@@ -56,7 +62,8 @@ public final class CredentialStorage {
     /// while keyring calls and prompts wait, so a signal can end them (see
     /// ``SecretServiceOptions/isInterrupted``).
     public init(configuration: StorageConfiguration, environment: [String: String], log: Log,
-                passwordPrompt: PasswordProvider? = nil, isInterrupted: @escaping () -> Bool = { false }) throws {
+                passwordPrompt: PasswordProvider? = nil, automaticMigration: Bool = true,
+                isInterrupted: @escaping () -> Bool = { false }) throws {
         self.configuration = configuration
         self.isInterrupted = isInterrupted
         self.log = log
@@ -65,6 +72,7 @@ public final class CredentialStorage {
             passwordProvider: FileStore.passwordProvider(masterPassword: configuration.masterPassword, prompt: passwordPrompt),
             kdfIterations: configuration.fileKDFIterations,
             log: log)
+        automaticMigrationPending = automaticMigration && configuration.autoMigrateTokens
 
         switch configuration.storageType {
         case .file:
@@ -83,6 +91,7 @@ public final class CredentialStorage {
             selectedSecondary = [file]
             selectedReason = "CLAUDE_GATE_AUTH_STORAGE_TYPE is keyring"
             log.debug("using the keyring because CLAUDE_GATE_AUTH_STORAGE_TYPE=keyring")
+            migrateFileToKeyringAutomatically()
 
         case .auto:
             selectedPrimary = try Self.makeKeyringStore(configuration, environment: environment, isInterrupted: isInterrupted)
@@ -100,6 +109,7 @@ public final class CredentialStorage {
         switch selectedPrimary.checkAvailability() {
         case .available:
             log.debug("auto: using the keyring (service '\(configuration.keyringService)'), the file as read fallback")
+            migrateFileToKeyringAutomatically()
         case .unavailable(let reason):
             fallBackToFile(reason: reason)
         }
@@ -113,7 +123,48 @@ public final class CredentialStorage {
                     + "Set CLAUDE_GATE_AUTH_STORAGE_TYPE=file to choose the file and silence this warning")
     }
 
-    private static func makeKeyringStore(
+    /// Moves the credentials in the file into the keyring, once, when the
+    /// keyring is the primary store and known to be usable. It uses the
+    /// backup and verification of ``TokenMigration`` and reports the move in
+    /// one line on stderr. Returns whether anything was moved.
+    ///
+    /// A failure or a conflict is a warning and not an error. The file is
+    /// then left as it is and still read as the secondary store, so the
+    /// command that triggered the migration works either way.
+    @discardableResult
+    private func migrateFileToKeyringAutomatically() -> Bool {
+        guard automaticMigrationPending, let keyring = selectedPrimary as? KeyringStore else { return false }
+        automaticMigrationPending = false
+        guard file.fileExists else { return false }
+
+        let migration = TokenMigration(sources: [file], destination: keyring,
+                                       backups: BackupDirectory(configuration: configuration, log: log),
+                                       sourceBackupName: StorageKind.file.rawValue)
+        let command = "claude-gate auth storage migrate --from file --to keyring"
+        do {
+            let plan = try migration.plan()
+            guard !plan.isEmpty else { return false }
+            guard plan.conflicts.isEmpty else {
+                log.warning("not moving the credentials in \(file.path) to the keyring automatically: "
+                            + "\(plan.conflicts.joined(separator: ", ")) differ from the keyring's. "
+                            + "Run '\(command)' to resolve it")
+                return false
+            }
+            let outcome = try migration.run(plan, force: false, command: command)
+            log.notice("moved \(plan.entries.count) credential(s) from \(file.path) to the keyring "
+                       + "(backup: \(outcome.backupPaths.joined(separator: ", "))); \(outcome.removals.joined(separator: "; ")). "
+                       + "Set CLAUDE_GATE_AUTO_MIGRATE_TOKENS=false to keep credentials in the file")
+            return true
+        } catch {
+            log.warning("moving the credentials in \(file.path) to the keyring failed: \(error). "
+                        + "They stay in the file; run '\(command)' to retry")
+            return false
+        }
+    }
+
+    /// Creates the keyring store that `configuration` describes, without
+    /// connecting. Fails only when the D-Bus capture file cannot be created.
+    public static func makeKeyringStore(
         _ configuration: StorageConfiguration, environment: [String: String], isInterrupted: @escaping () -> Bool
     ) throws -> KeyringStore {
         let dump: MessageDump?
@@ -140,12 +191,17 @@ public final class CredentialStorage {
         if autoSelectionPending {
             autoSelectionPending = false
             do {
-                if let credential = try selectedPrimary.read(provider: provider) {
+                let credential = try selectedPrimary.read(provider: provider)
+                // The read succeeded, so the keyring is usable, and this is
+                // when the file's credentials move into it. A credential
+                // that moved is then found in the keyring.
+                let moved = migrateFileToKeyringAutomatically()
+                if let credential {
                     log.debug("auto: found '\(provider)' in the keyring")
                     return (credential, selectedPrimary)
                 }
                 log.debug("auto: no '\(provider)' in the keyring")
-                return try read(provider: provider, from: selectedSecondary)
+                return try read(provider: provider, from: moved ? [selectedPrimary] + selectedSecondary : selectedSecondary)
             } catch StorageError.keyring(_, let error) where error.meansServiceUnusable {
                 fallBackToFile(reason: error.description)
             }

@@ -11,7 +11,7 @@ public final class FileStore: CredentialStore {
     /// PBKDF2 iterations (`p2c`) used whenever the file is encrypted.
     public let kdfIterations: Int
     private let passwordProvider: PasswordProvider?
-    private let log: Log
+    let log: Log
 
     /// The format of this store's last successful write, or nil before the
     /// first one. The CLI warns when it is ``AuthFileFormat/plainJSON``.

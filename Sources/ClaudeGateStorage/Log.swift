@@ -17,6 +17,12 @@ public final class Log: @unchecked Sendable {
         fputs("claude-gate: debug: \(message())\n", stderr)
     }
 
+    /// Writes a line that reports something claude-gate did on its own,
+    /// such as an automatic migration.
+    public func notice(_ message: String) {
+        fputs("claude-gate: \(message)\n", stderr)
+    }
+
     public func warning(_ message: String) {
         fputs("claude-gate: warning: \(message)\n", stderr)
     }

@@ -186,7 +186,7 @@ enum SecureFile {
         }
     }
 
-    private static func syncDirectory(_ directory: String) throws {
+    static func syncDirectory(_ directory: String) throws {
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw StorageError.fileSystem(path: directory, operation: "opening the directory", errno: errno)

@@ -58,6 +58,12 @@ public struct StorageConfiguration: Sendable {
     /// PBKDF2 iterations (`p2c`) for newly encrypted files, from
     /// `CLAUDE_GATE_FILE_KDF_ITERATIONS`.
     public var fileKDFIterations = PasswordJWE.defaultIterations
+    /// Whether a command that finds the keyring usable moves the credentials
+    /// that are only in the file into it (`CLAUDE_GATE_AUTO_MIGRATE_TOKENS`).
+    public var autoMigrateTokens = StorageConfiguration.defaultAutoMigrateTokens
+    /// `~/.claude-gate`: the home of the backups and of the Go claude-gate's
+    /// files, wherever `CLAUDE_GATE_AUTH_STORAGE_PATH` puts `auth.json`.
+    public var claudeGateDirectory: String
 
     public static let defaultKeyringService = "claude-gate"
     /// Seconds. This is the default method timeout of libdbus and GDBus. It is
@@ -67,16 +73,34 @@ public struct StorageConfiguration: Sendable {
     /// Seconds a person has to answer an unlock prompt.
     public static let defaultPromptTimeout = 120.0
 
+    /// On, as in the Go claude-gate: the file fallback is meant for machines
+    /// without a keyring, and a migration backs up and verifies before it
+    /// removes anything.
+    public static let defaultAutoMigrateTokens = true
+
     /// The directory of `auth.json` and its backups, under the home directory.
     public static let directoryName = ".claude-gate"
 
-    public init(filePath: String) {
+    public init(filePath: String, claudeGateDirectory: String? = nil) {
         self.filePath = filePath
+        self.claudeGateDirectory = claudeGateDirectory ?? parentDirectory(of: filePath)
     }
+
+    /// `~/.claude-gate/backups`, where backups are written (0700).
+    public var backupDirectory: String { claudeGateDirectory + "/backups" }
+
+    /// `~/.claude-gate/auth.json`, the file of the Go claude-gate, which may
+    /// differ from ``filePath`` when `CLAUDE_GATE_AUTH_STORAGE_PATH` is set.
+    public var legacyAuthFilePath: String { claudeGateDirectory + "/auth.json" }
+
+    /// `~/.claude-gate/keyring`, where the Go claude-gate's 99designs/keyring
+    /// file backend kept one encrypted file per key.
+    public var legacyKeyringDirectory: String { claudeGateDirectory + "/keyring" }
 
     /// Reads the settings from `environment`.
     public static func fromEnvironment(_ environment: [String: String]) throws -> StorageConfiguration {
-        var configuration = StorageConfiguration(filePath: try defaultFilePath(environment))
+        let directory = try homeDirectory(environment) + "/" + directoryName
+        var configuration = StorageConfiguration(filePath: directory + "/auth.json", claudeGateDirectory: directory)
 
         if let value = nonEmpty(environment["CLAUDE_GATE_AUTH_STORAGE_TYPE"]) {
             guard let type = StorageTypeSetting(rawValue: value.lowercased()) else {
@@ -116,6 +140,9 @@ public struct StorageConfiguration: Sendable {
         }
         if let value = nonEmpty(environment["CLAUDE_GATE_FILE_KDF_ITERATIONS"]) {
             configuration.fileKDFIterations = try kdfIterations(value)
+        }
+        if let value = nonEmpty(environment["CLAUDE_GATE_AUTO_MIGRATE_TOKENS"]) {
+            configuration.autoMigrateTokens = try flag(value, variable: "CLAUDE_GATE_AUTO_MIGRATE_TOKENS")
         }
         return configuration
     }

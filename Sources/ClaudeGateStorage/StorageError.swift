@@ -27,6 +27,14 @@ public enum StorageError: Error, Equatable {
     case invalidEncryptedFile(path: String, detail: String)
     /// An empty password was given to encrypt the file.
     case emptyPassword(path: String)
+    /// Providers have different credentials in the source and the
+    /// destination of a migration or restore; nothing was written.
+    case migrationConflict(providers: [String], source: String, destination: String, command: String)
+    /// A credential read back from the destination differs from the one
+    /// written; the source was left in place.
+    case verificationFailed(provider: String, destination: String, detail: String)
+    /// A backup file cannot be used.
+    case invalidBackup(path: String, detail: String)
 }
 
 extension StorageError: CustomStringConvertible {
@@ -57,6 +65,16 @@ extension StorageError: CustomStringConvertible {
                 + "restore it from a backup, or move it away and log in again"
         case .emptyPassword(let path):
             return "cannot encrypt \(path) with an empty master password: choose a password of at least one character"
+        case .migrationConflict(let providers, let source, let destination, let command):
+            let names = providers.map { "'\($0)'" }.joined(separator: ", ")
+            return "the credentials for \(names) differ between \(source) and \(destination); nothing was changed. "
+                + "Compare them with 'claude-gate auth status', then rerun '\(command) --force' "
+                + "to replace the destination's copies (they are backed up first)"
+        case .verificationFailed(let provider, let destination, let detail):
+            return "verifying '\(provider)' in \(destination) failed: \(detail). The source was left unchanged; "
+                + "check the destination with 'claude-gate auth storage test' and try again"
+        case .invalidBackup(let path, let detail):
+            return "cannot use the backup \(path): \(detail). The backup was left unchanged"
         }
     }
 

@@ -33,4 +33,13 @@ public struct CollectionProxy {
     public func isLocked() throws -> Bool {
         try object.booleanProperty("Locked")
     }
+
+    /// Reads the `Items` property: the paths of the collection's items.
+    public func items() throws -> [String] {
+        let value = try object.property("Items")
+        guard let paths = value.objectPathArrayValue else {
+            throw SecretServiceError.protocolViolation("Items of \(path) is '\(value.signature)', expected 'ao'")
+        }
+        return paths
+    }
 }

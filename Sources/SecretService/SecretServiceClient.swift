@@ -142,17 +142,7 @@ public final class SecretServiceClient {
     public func deleteSecrets(matching attributes: [String: String]) throws -> Int {
         let found = try withBusAddress { try service.searchItems(attributes) }
         for path in found.unlocked + found.locked {
-            let item = ItemProxy(connection: connection, path: path)
-            let prompt: String?
-            do {
-                prompt = try item.delete()
-            } catch SecretServiceError.locked {
-                _ = try unlock([path], areItems: true)
-                prompt = try item.delete()
-            }
-            if let prompt {
-                _ = try prompts.run(prompt)
-            }
+            try deleteItem(itemPath: path)
         }
         return found.unlocked.count + found.locked.count
     }
@@ -162,6 +152,51 @@ public final class SecretServiceClient {
     public func itemAttributes(matching attributes: [String: String]) throws -> [[String: String]] {
         let found = try withBusAddress { try service.searchItems(attributes) }
         return try (found.unlocked + found.locked).map { try ItemProxy(connection: connection, path: $0).attributes() }
+    }
+
+    /// Returns the path and attributes of every item in every collection;
+    /// no secret is read. Used to find items that were stored under other
+    /// attributes than this client's, such as the 99designs/keyring `profile`.
+    public func allItems() throws -> [(path: String, attributes: [String: String])] {
+        var result: [(path: String, attributes: [String: String])] = []
+        for collectionPath in try withBusAddress({ try service.collections() }) {
+            let collection = CollectionProxy(connection: connection, path: collectionPath)
+            for itemPath in try collection.items() {
+                result.append((itemPath, try ItemProxy(connection: connection, path: itemPath).attributes()))
+            }
+        }
+        return result
+    }
+
+    /// Returns the secret of the item at `itemPath`, unlocking it first when
+    /// it is locked.
+    public func readSecret(itemPath: String) throws -> [UInt8] {
+        if try isLocked(itemPath, isItem: true) {
+            guard try unlock([itemPath], areItems: true).contains(itemPath) else {
+                throw SecretServiceError.locked(objectPath: itemPath)
+            }
+        }
+        let session = try openSession()
+        guard let secret = try service.getSecrets([itemPath], session: session)[itemPath] else {
+            throw SecretServiceError.locked(objectPath: itemPath)
+        }
+        return try session.decrypt(secret, itemPath: itemPath)
+    }
+
+    /// Deletes the item at `itemPath`, running the prompt if the service
+    /// returns one.
+    public func deleteItem(itemPath: String) throws {
+        let item = ItemProxy(connection: connection, path: itemPath)
+        let prompt: String?
+        do {
+            prompt = try item.delete()
+        } catch SecretServiceError.locked {
+            _ = try unlock([itemPath], areItems: true)
+            prompt = try item.delete()
+        }
+        if let prompt {
+            _ = try prompts.run(prompt)
+        }
     }
 
     /// Closes the session, if one is open, without waiting for the reply.

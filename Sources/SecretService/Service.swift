@@ -91,6 +91,15 @@ public struct ServiceProxy {
         return path == SecretServiceNames.noObject ? nil : path
     }
 
+    /// Reads the `Collections` property: the paths of every collection.
+    public func collections() throws -> [String] {
+        let value = try object.property("Collections")
+        guard let paths = value.objectPathArrayValue else {
+            throw SecretServiceError.protocolViolation("Collections is '\(value.signature)', expected 'ao'")
+        }
+        return paths
+    }
+
     /// Returns the items in every collection whose attributes include
     /// `attributes`, split by whether they are unlocked.
     ///

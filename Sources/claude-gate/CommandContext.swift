@@ -32,13 +32,22 @@ final class CommandContext {
         self.log = Log(debugEnabled: debug)
     }
 
-    func storage() throws -> CredentialStorage {
+    /// Opens the storage facade. `automaticMigration` is false for the
+    /// commands that inspect or move credentials themselves, which must see
+    /// the stores as they are.
+    func storage(automaticMigration: Bool = true) throws -> CredentialStorage {
         if let openedStorage { return openedStorage }
         let storage = try CredentialStorage(configuration: configuration, environment: environment, log: log,
                                             passwordPrompt: passwordPrompt.password(for:),
+                                            automaticMigration: automaticMigration,
                                             isInterrupted: { cprocess_interrupt_signal() != 0 })
         openedStorage = storage
         return storage
+    }
+
+    /// Asks for the master password on the terminal, as the file store does.
+    func promptForPassword(_ request: PasswordRequest) throws -> [UInt8]? {
+        try passwordPrompt.password(for: request)
     }
 
     /// The file store at the configured path, whatever storage type is
@@ -48,6 +57,13 @@ final class CommandContext {
                   passwordProvider: FileStore.passwordProvider(masterPassword: configuration.masterPassword,
                                                                prompt: passwordPrompt.password(for:)),
                   kdfIterations: configuration.fileKDFIterations, log: log)
+    }
+
+    /// Creates a keyring store outside the facade, for commands that name
+    /// the keyring themselves, such as `auth storage migrate --to keyring`.
+    func makeKeyringStore() throws -> KeyringStore {
+        try CredentialStorage.makeKeyringStore(configuration, environment: environment,
+                                               isInterrupted: { cprocess_interrupt_signal() != 0 })
     }
 
     /// Releases the storage facade, which closes the Secret Service session

@@ -1,3 +1,5 @@
+import ClaudeGateStorage
+
 /// The options a command accepts: flags that take no value and options that
 /// take one (`--provider NAME` or `--provider=NAME`).
 struct OptionSpec {
@@ -67,15 +69,11 @@ func usageError(_ message: String, command: String) -> CommandFailure {
     CommandFailure(message: "\(message). See 'claude-gate \(command) --help'", exitCode: .usage)
 }
 
-/// Checks a provider name: it becomes a JSON key and a Secret Service
-/// attribute value, so it is kept to a safe, printable set.
+/// Returns the `--provider` value, or the default provider, after checking
+/// it with ``Credential/isValidProviderName(_:)``.
 func validatedProvider(_ options: ParsedOptions, command: String) throws -> String {
     let provider = options.value("--provider") ?? defaultProvider
-    let allowed = provider.unicodeScalars.allSatisfy { scalar in
-        (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
-            || scalar == "-" || scalar == "_" || scalar == "."
-    }
-    guard !provider.isEmpty, provider.count <= 64, allowed else {
+    guard Credential.isValidProviderName(provider) else {
         throw usageError("invalid provider name '\(provider)': use 1 to 64 letters, digits, '-', '_' or '.'",
                          command: command)
     }

@@ -79,9 +79,11 @@ extension ExitCode {
             case .interrupted: return .interrupted
             default: return .failure
             }
-        case .fileSystem, .unreadableFile, .invalidCredential, .unsafePath, .invalidEncryptedFile: return .dataError
+        case .fileSystem, .unreadableFile, .invalidCredential, .unsafePath, .invalidEncryptedFile, .invalidBackup:
+            return .dataError
         case .passwordRequired, .wrongPassword: return .locked
         case .emptyPassword: return .usage
+        case .migrationConflict, .verificationFailed: return .failure
         }
     }
 }

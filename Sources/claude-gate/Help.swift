@@ -1,3 +1,5 @@
+import ClaudeGateStorage
+
 /// The help of one command. `--help` output is built from these entries,
 /// so a command and its help are declared in one place.
 struct CommandHelp {
@@ -38,6 +40,7 @@ enum HelpCatalog {
         ("CLAUDE_GATE_FILE_KDF_ITERATIONS", "PBKDF2-HMAC-SHA256 iterations for the encrypted file, 1000 to 10000000 (default 600000)"),
         ("CLAUDE_GATE_DBUS_DUMP", "1 to dump D-Bus traffic to stderr, pcap:FILE to capture it, like --dump-dbus"),
         ("CLAUDE_GATE_DEBUG", "1 to log storage decisions to stderr, like --verbose"),
+        ("CLAUDE_GATE_AUTO_MIGRATE_TOKENS", "true (default): when the keyring is usable, move the credentials in the file into it, with a backup; false: leave them"),
     ]
 
     /// The files claude-gate reads and writes, for `--help` and the man page.
@@ -147,7 +150,8 @@ enum HelpCatalog {
                 "Exits 4 when the selected storage is not usable, after printing the status.",
                 "The JSON object has \"setting\" (auto, keyring or file), \"storage\" (keyring or file), \"location\", "
                     + "\"usable\" (true or false), \"reason\", \"providers\" (the number of stored credentials, or null when "
-                    + "unknown) and \"also_read\" (an array of \"KIND: LOCATION\" strings for the storages read after the selected one).",
+                    + "unknown), \"also_read\" (an array of \"KIND: LOCATION\" strings for the storages read after the selected one) "
+                    + "and \"backups\" (the paths of the backups in ~/.claude-gate/backups, oldest first).",
             ]),
         CommandHelp(
             command: "auth storage test", usage: "claude-gate auth storage test",
@@ -165,6 +169,38 @@ enum HelpCatalog {
             command: "auth storage decrypt", usage: "claude-gate auth storage decrypt",
             summary: "Rewrite the encrypted credentials file as plain JSON.",
             details: ["Needs the current master password. Does nothing when the file is not encrypted."]),
+        CommandHelp(
+            command: "auth storage migrate",
+            usage: "claude-gate auth storage migrate --from file|keyring|legacy --to file|keyring [--dry-run] [--yes] [--force]",
+            summary: "Move the credentials from one storage to another, with a backup and verification.",
+            options: [
+                ("--from STORAGE", "file, keyring, or legacy: the Go claude-gate's Secret Service items and ~/.claude-gate/auth.json"),
+                ("--to STORAGE", "file or keyring"),
+                ("--dry-run", "list what would be moved and change nothing"),
+                ("--yes", "do not ask for confirmation (required when standard input is not a terminal)"),
+                ("--force", "replace credentials that the destination holds with a different value (backed up first)"),
+            ],
+            details: [
+                "Steps: back up the source to ~/.claude-gate/backups, write each credential to the destination, read every one back and compare, and only then remove the source copies.",
+                "A migrated file is renamed to auth.json.migrated (mode 0600). If the command is interrupted, every credential is still in the source or the destination; run it again to finish.",
+            ],
+            optionValues: ["--from": ["file", "keyring", "legacy"], "--to": ["file", "keyring"]]),
+        CommandHelp(
+            command: "auth storage backup", usage: "claude-gate auth storage backup [--storage file|keyring]",
+            summary: "Write a timestamped backup of the credentials to ~/.claude-gate/backups.",
+            options: [("--storage STORAGE", "back up file or keyring (default: the selected storage)")],
+            details: ["Backups are 0600 files in a 0700 directory. The newest \(BackupDirectory.retainedCount) are kept and older ones are deleted."],
+            optionValues: ["--storage": ["file", "keyring"]]),
+        CommandHelp(
+            command: "auth storage restore", usage: "claude-gate auth storage restore FILE [--to file|keyring] [--yes] [--force]",
+            summary: "Write the credentials of a backup back into a storage.",
+            options: [
+                ("--to STORAGE", "file or keyring (default: the selected storage)"),
+                ("--yes", "do not ask for confirmation (required when standard input is not a terminal)"),
+                ("--force", "replace credentials that the storage holds with a different value (backed up first)"),
+            ],
+            details: ["Each credential is read back and compared after it is written. The backup file is kept."],
+            optionValues: ["--to": ["file", "keyring"]]),
         CommandHelp(
             command: "completion", usage: "claude-gate completion bash|zsh|fish",
             summary: "Print a shell completion script for claude-gate.",

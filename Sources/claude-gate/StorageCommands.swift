@@ -30,6 +30,15 @@ enum StorageCommands {
             for store in report.secondaryLocations {
                 rows.append(["Also read:", store])
             }
+            if report.backups.isEmpty {
+                rows.append(["Backups:", "none in \(context.configuration.backupDirectory)"])
+            }
+            for backup in report.backups {
+                rows.append(["Backup:", backup])
+            }
+            if let error = report.backupListError {
+                rows.append(["Backups:", "unknown (\(error))"])
+            }
             printTable(rows)
         }
         if !report.usable {
@@ -108,11 +117,19 @@ struct StorageReport {
     /// The format of `auth.json` when the file is the primary store and
     /// exists; read without decrypting.
     var fileFormat: AuthFileFormat?
+    /// Paths of the backups in ~/.claude-gate/backups, oldest first.
+    var backups: [String] = []
+    var backupListError: String?
 
     init(context: CommandContext) {
         setting = context.configuration.storageType
         do {
-            let storage = try context.storage()
+            backups = try BackupDirectory(configuration: context.configuration, log: context.log).list()
+        } catch {
+            backupListError = "\(error)"
+        }
+        do {
+            let storage = try context.storage(automaticMigration: false)
             kind = storage.primary.kind
             location = storage.primary.location
             usable = true
@@ -151,6 +168,7 @@ struct StorageReport {
         ]
         object["also_read"] = .array(secondaryLocations.map { .string($0) })
         object["file_format"] = fileFormat.map { .string($0.rawValue) } ?? .null
+        object["backups"] = .array(backups.map { .string($0) })
         return .object(object)
     }
 }

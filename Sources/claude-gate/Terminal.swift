@@ -74,6 +74,25 @@ enum Terminal {
         return line
     }
 
+    /// Shows `question` on stderr and returns whether the line read from
+    /// standard input starts with "y" or "Y". Anything else, or the end of
+    /// input, counts as no.
+    static func askYesNo(_ question: String) throws -> Bool {
+        fputs("\(question) [y/N] ", stderr)
+        var byte: UInt8 = 0
+        var first: UInt8?
+        while true {
+            let count = read(STDIN_FILENO, &byte, 1)
+            if count < 0 && errno == EINTR {
+                try stopIfInterrupted()
+                continue
+            }
+            if count <= 0 || byte == 0x0a { break }
+            if first == nil { first = byte }
+        }
+        return first == UInt8(ascii: "y") || first == UInt8(ascii: "Y")
+    }
+
     static func printLine(_ text: String) {
         fputs(text + "\n", stdout)
     }

@@ -17,6 +17,9 @@ let handlers: [String: CommandHandler] = [
     "auth storage test": StorageCommands.test,
     "auth storage encrypt": FileEncryptionCommands.encrypt,
     "auth storage decrypt": FileEncryptionCommands.decrypt,
+    "auth storage migrate": MigrationCommands.migrate,
+    "auth storage backup": MigrationCommands.backup,
+    "auth storage restore": MigrationCommands.restore,
     "exec": ExecCommand.run,
 ]
 

@@ -48,7 +48,8 @@ final class CompletionTests: XCTestCase {
             ([""], ["auth", "exec", "completion"]),
             (["au"], ["auth"]),
             (["auth", ""], ["login", "token", "status", "logout", "storage"]),
-            (["--verbose", "auth", "storage", ""], ["status", "test", "encrypt", "decrypt"]),
+            (["--verbose", "auth", "storage", ""], ["status", "test", "encrypt", "decrypt", "migrate", "backup", "restore"]),
+            (["auth", "storage", "migrate", "--from", ""], ["file", "keyring", "legacy"]),
             (["auth", "login", "--provider", ""], ["anthropic"]),
             (["auth", "login", "--provider", "=", "an"], ["anthropic"]),
             (["auth", "login", "--provider", "x", "--o"], ["--oauth"]),
@@ -113,7 +114,7 @@ final class CompletionTests: XCTestCase {
 
         let cases: [(line: String, expected: [String])] = [
             ("claude-gate ", ["auth", "completion", "exec"]),
-            ("claude-gate auth storage ", ["status", "test", "encrypt", "decrypt"]),
+            ("claude-gate auth storage ", ["backup", "decrypt", "encrypt", "migrate", "restore", "status", "test"]),
             ("claude-gate auth login --provider ", ["anthropic"]),
             ("claude-gate completion ", ["bash", "fish", "zsh"]),
             ("claude-gate completion bash ", []),

@@ -108,7 +108,7 @@ final class StatusJSONTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         let object = try parseObject(result)
         XCTAssertEqual(Set(object.keys), ["setting", "storage", "location", "usable", "reason", "providers", "also_read",
-                                          "file_format"])
+                                          "file_format", "backups"])
         XCTAssertEqual(object["file_format"] as? String, "plain JSON")
         XCTAssertEqual(object["setting"] as? String, "file")
         XCTAssertEqual(object["storage"] as? String, "file")

@@ -182,3 +182,52 @@ final class EmptyBus {
         }
     }
 }
+
+/// Runs the claude-gate binary with `arguments` on a pseudo-terminal made by
+/// Python's pty module, so that standard input is a real TTY. When `prompt`
+/// appears, it types `input` and a newline. Returns the exit status and
+/// everything the terminal showed, as stdout.
+func runOnTerminal(_ arguments: [String], prompt: String, input: String, environment: [String: String]) throws -> CLIResult {
+    // Every read waits with select under one deadline, and a child still
+    // running at the deadline is killed, so a test can fail but never hang.
+    let script = """
+    import json, os, pty, select, signal, sys, time
+    arguments = json.loads(sys.argv[2])
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(sys.argv[1], [sys.argv[1]] + arguments)
+    deadline = time.time() + 20
+    def read_some():
+        ready, _, _ = select.select([fd], [], [], max(0, min(0.2, deadline - time.time())))
+        if not ready:
+            return b""
+        try:
+            return os.read(fd, 1024) or None
+        except OSError:
+            return None
+    output = b""
+    while sys.argv[3].encode() not in output and time.time() < deadline:
+        chunk = read_some()
+        if chunk is None:
+            break
+        output += chunk
+    os.write(fd, sys.stdin.buffer.read() + b"\\n")
+    while time.time() < deadline:
+        chunk = read_some()
+        if chunk is None:
+            break
+        output += chunk
+    if time.time() >= deadline:
+        os.kill(pid, signal.SIGKILL)
+        output += b"\\n[terminal driver: killed the command after 20 s]"
+    _, status = os.waitpid(pid, 0)
+    sys.stdout.write(output.decode(errors="replace"))
+    sys.exit(os.waitstatus_to_exitcode(status))
+    """
+    let encodedArguments = String(decoding: try JSONSerialization.data(withJSONObject: arguments), as: UTF8.self)
+    // The input goes through stdin, because it may be a secret and argv is
+    // visible to every process.
+    return try runProcess(TestEnvironment.systemPython,
+                          ["-c", script, TestEnvironment.binaryPath, encodedArguments, prompt],
+                          environment: environment, stdin: Data(input.utf8))
+}
