@@ -1,7 +1,7 @@
 /// Credentials in `auth.json`, in the layout of the earlier Go claude-gate.
 ///
-/// Every change is a read-modify-write under an exclusive lock on
-/// `auth.json.lock`, and every write replaces the file atomically.
+/// Every change is a read-modify-write under an exclusive lock on the
+/// file's directory, and every write replaces the file atomically.
 public final class FileStore: CredentialStore {
     public let kind = StorageKind.file
     public let path: String
@@ -12,7 +12,7 @@ public final class FileStore: CredentialStore {
         self.path = path
     }
 
-    private var lockPath: String { path + ".lock" }
+    private var directory: String { parentDirectory(of: path) }
 
     public func checkAvailability() -> StoreAvailability {
         do {
@@ -28,7 +28,7 @@ public final class FileStore: CredentialStore {
     }
 
     public func write(_ credential: Credential, provider: String) throws {
-        try SecureFile.withExclusiveLock(lockPath) {
+        try SecureFile.withExclusiveLock(onDirectory: directory) {
             var document = try loadDocument()
             document.setCredential(credential, for: provider)
             try SecureFile.writeAtomically(try document.serialized(), to: path)
@@ -37,10 +37,17 @@ public final class FileStore: CredentialStore {
 
     @discardableResult
     public func delete(provider: String) throws -> Bool {
-        try SecureFile.withExclusiveLock(lockPath) {
+        try SecureFile.withExclusiveLock(onDirectory: directory) {
             var document = try loadDocument()
             guard document.entries.removeValue(forKey: provider) != nil else { return false }
-            try SecureFile.writeAtomically(try document.serialized(), to: path)
+
+            // Like the Go claude-gate, remove the file with its last entry, so
+            // that logging out of everything leaves no file behind.
+            if document.entries.isEmpty {
+                _ = try SecureFile.remove(path)
+            } else {
+                try SecureFile.writeAtomically(try document.serialized(), to: path)
+            }
             return true
         }
     }

@@ -71,14 +71,14 @@ public final class KeyringStore: CredentialStore {
         }) else {
             return nil
         }
-        defer { wipe(&secret) }
+        defer { clearSecret(&secret) }
         return try decodeCredential(secret, provider: provider)
     }
 
     public func write(_ credential: Credential, provider: String) throws {
         let client = try client()
         var secret = try credential.json.serialized()
-        defer { wipe(&secret) }
+        defer { clearSecret(&secret) }
         try keyringOperation("storing '\(provider)'") {
             try client.storeSecret(secret, label: Self.label(for: provider),
                                    attributes: attributes(for: provider), contentType: Self.contentType)
@@ -130,6 +130,6 @@ public final class KeyringStore: CredentialStore {
 }
 
 /// Overwrites a buffer that held a secret before it is released.
-func wipe(_ bytes: inout [UInt8]) {
+public func clearSecret(_ bytes: inout [UInt8]) {
     bytes.withUnsafeMutableBytes { ccrypto_cleanse($0.baseAddress, $0.count) }
 }

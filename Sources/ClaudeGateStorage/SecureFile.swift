@@ -120,19 +120,19 @@ enum SecureFile {
         throw StorageError.fileSystem(path: path, operation: "removing", errno: errno)
     }
 
-    /// Runs `body` while holding an exclusive flock(2) on `lockPath`, so that
-    /// concurrent read-modify-write cycles of several processes do not lose
-    /// updates.
-    static func withExclusiveLock<T>(_ lockPath: String, _ body: () throws -> T) throws -> T {
-        try ensureDirectory(parentDirectory(of: lockPath))
-        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+    /// Runs `body` while holding an exclusive flock(2) on `directory`, so
+    /// that concurrent read-modify-write cycles of several processes do not
+    /// lose updates. Locking the directory itself leaves no lock file behind.
+    static func withExclusiveLock<T>(onDirectory directory: String, _ body: () throws -> T) throws -> T {
+        try ensureDirectory(directory)
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw StorageError.fileSystem(path: lockPath, operation: "opening the lock file", errno: errno)
+            throw StorageError.fileSystem(path: directory, operation: "opening the directory to lock it", errno: errno)
         }
         defer { close(descriptor) }
         while flock(descriptor, LOCK_EX) != 0 {
             if errno != EINTR {
-                throw StorageError.fileSystem(path: lockPath, operation: "locking", errno: errno)
+                throw StorageError.fileSystem(path: directory, operation: "locking", errno: errno)
             }
         }
         return try body()

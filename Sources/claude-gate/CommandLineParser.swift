@@ -1,0 +1,85 @@
+/// The options a command accepts: flags that take no value and options that
+/// take one (`--provider NAME` or `--provider=NAME`).
+struct OptionSpec {
+    var flags: Set<String> = []
+    var valued: Set<String> = []
+}
+
+/// A command's arguments after parsing.
+struct ParsedOptions {
+    var flags: Set<String> = []
+    var values: [String: String] = [:]
+    var positionals: [String] = []
+
+    func has(_ flag: String) -> Bool { flags.contains(flag) }
+    func value(_ option: String) -> String? { values[option] }
+}
+
+/// Parses `arguments` against `spec`; `command` names the command in errors.
+func parseOptions(_ arguments: [String], spec: OptionSpec, command: String) throws -> ParsedOptions {
+    var parsed = ParsedOptions()
+    var index = 0
+    while index < arguments.count {
+        let argument = arguments[index]
+        index += 1
+
+        if argument == "--" {
+            parsed.positionals.append(contentsOf: arguments[index...])
+            break
+        }
+        guard argument.hasPrefix("--") else {
+            parsed.positionals.append(argument)
+            continue
+        }
+
+        let name: String
+        var inlineValue: String?
+        if let equals = argument.firstIndex(of: "=") {
+            name = String(argument[..<equals])
+            inlineValue = String(argument[argument.index(after: equals)...])
+        } else {
+            name = argument
+        }
+
+        if spec.flags.contains(name) {
+            guard inlineValue == nil else {
+                throw usageError("\(name) takes no value", command: command)
+            }
+            parsed.flags.insert(name)
+        } else if spec.valued.contains(name) {
+            if let inlineValue {
+                parsed.values[name] = inlineValue
+            } else if index < arguments.count {
+                parsed.values[name] = arguments[index]
+                index += 1
+            } else {
+                throw usageError("\(name) needs a value", command: command)
+            }
+        } else {
+            throw usageError("unknown option '\(name)'", command: command)
+        }
+    }
+    return parsed
+}
+
+/// A usage error that points to the command's help.
+func usageError(_ message: String, command: String) -> CommandFailure {
+    CommandFailure(message: "\(message). See 'claude-gate \(command) --help'", exitCode: .usage)
+}
+
+/// Checks a provider name: it becomes a JSON key and a Secret Service
+/// attribute value, so it is kept to a safe, printable set.
+func validatedProvider(_ options: ParsedOptions, command: String) throws -> String {
+    let provider = options.value("--provider") ?? defaultProvider
+    let allowed = provider.unicodeScalars.allSatisfy { scalar in
+        (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
+            || scalar == "-" || scalar == "_" || scalar == "."
+    }
+    guard !provider.isEmpty, provider.count <= 64, allowed else {
+        throw usageError("invalid provider name '\(provider)': use 1 to 64 letters, digits, '-', '_' or '.'",
+                         command: command)
+    }
+    return provider
+}
+
+let defaultProvider = "anthropic"

@@ -1,0 +1,66 @@
+import ClaudeGateStorage
+import SecretService
+
+/// The documented exit statuses of claude-gate.
+enum ExitCode: Int32, CaseIterable {
+    case success = 0
+    /// A failure with no more specific code.
+    case failure = 1
+    /// Invalid command line or environment variable.
+    case usage = 2
+    /// No credential is stored for the provider.
+    case notFound = 3
+    /// The selected storage cannot be used (no bus, no Secret Service, no
+    /// default collection).
+    case storageUnavailable = 4
+    /// The keyring is locked, or its unlock prompt was dismissed or timed out.
+    case locked = 5
+    /// A file could not be read or written, or stored data is invalid.
+    case dataError = 6
+
+    var summary: String {
+        switch self {
+        case .success: return "success"
+        case .failure: return "other failure"
+        case .usage: return "invalid command line or environment variable"
+        case .notFound: return "no credential stored for the provider"
+        case .storageUnavailable: return "the selected storage is not usable (no bus, no Secret Service, no default collection)"
+        case .locked: return "the keyring is locked, or its unlock prompt was dismissed or timed out"
+        case .dataError: return "a file could not be read or written, or a stored credential is invalid"
+        }
+    }
+}
+
+/// A failure the CLI reports as one line on stderr and an exit code.
+struct CommandFailure: Error {
+    var message: String
+    var exitCode: ExitCode
+}
+
+extension ExitCode {
+    /// The exit code for an error thrown by a command.
+    static func forError(_ error: Error) -> ExitCode {
+        switch error {
+        case let failure as CommandFailure:
+            return failure.exitCode
+        case let error as StorageError:
+            return forStorageError(error)
+        default:
+            return .failure
+        }
+    }
+
+    private static func forStorageError(_ error: StorageError) -> ExitCode {
+        switch error {
+        case .invalidSetting: return .usage
+        case .keyringUnavailable: return .storageUnavailable
+        case .keyring(_, let serviceError):
+            if serviceError.meansServiceUnusable { return .storageUnavailable }
+            switch serviceError {
+            case .locked, .promptDismissed, .promptTimedOut: return .locked
+            default: return .failure
+            }
+        case .fileSystem, .unreadableFile, .invalidCredential, .unsafePath: return .dataError
+        }
+    }
+}

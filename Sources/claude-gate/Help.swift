@@ -1,0 +1,114 @@
+/// The help of one command. `--help` output is built from these entries,
+/// so a command and its help are declared in one place.
+struct CommandHelp {
+    /// The words after `claude-gate`, such as `auth login`.
+    var command: String
+    var usage: String
+    var summary: String
+    var options: [(String, String)] = []
+    var details: [String] = []
+}
+
+let claudeGateVersion = "0.1.0"
+
+enum HelpCatalog {
+    static let globalOptions: [(String, String)] = [
+        ("--dump-dbus", "write every D-Bus message sent and received to stderr, with secrets redacted (also CLAUDE_GATE_DBUS_DUMP=1)"),
+        ("--verbose", "write the storage decisions to stderr (also CLAUDE_GATE_DEBUG=1)"),
+        ("--version", "print the version and exit"),
+        ("-h, --help", "show help for a command"),
+    ]
+
+    static let environment: [(String, String)] = [
+        ("CLAUDE_GATE_AUTH_STORAGE_TYPE", "auto (default): the keyring when usable, else the file with a warning; keyring: the keyring or exit 4; file: the file, never D-Bus"),
+        ("CLAUDE_GATE_KEYRING_SERVICE", "value of the 'service' attribute of keyring items (default claude-gate); one value per profile"),
+        ("CLAUDE_GATE_AUTH_STORAGE_PATH", "absolute path of the credentials file (default ~/.claude-gate/auth.json)"),
+        ("CLAUDE_GATE_DBUS_TIMEOUT", "seconds a D-Bus method call may take (default 25)"),
+        ("CLAUDE_GATE_PROMPT_TIMEOUT", "seconds to wait for a keyring unlock prompt (default 120)"),
+        ("CLAUDE_GATE_SECRET_SESSION", "auto (default): DH, plain only if the service lacks DH; dh; plain"),
+        ("CLAUDE_GATE_DBUS_DUMP", "1 to dump D-Bus traffic to stderr, like --dump-dbus"),
+        ("CLAUDE_GATE_DEBUG", "1 to log storage decisions to stderr, like --verbose"),
+    ]
+
+    static let commands: [CommandHelp] = [
+        CommandHelp(
+            command: "auth login", usage: "claude-gate auth login [--provider NAME] [--api-key | --oauth]",
+            summary: "Store a credential read from standard input.",
+            options: [
+                ("--provider NAME", "provider to store the credential for (default anthropic)"),
+                ("--api-key", "the input is an API key on one line (default)"),
+                ("--oauth", "the input is a JSON object with \"access\", \"refresh\" and \"expires\" (Unix seconds)"),
+            ],
+            details: [
+                "The credential is never taken from the command line. On a terminal it is read without echo.",
+                "Example: printf '%s\\n' \"$KEY\" | claude-gate auth login --provider anthropic",
+            ]),
+        CommandHelp(
+            command: "auth token", usage: "claude-gate auth token [--provider NAME]",
+            summary: "Print the API key or OAuth access token, for scripts.",
+            options: [("--provider NAME", "provider to read (default anthropic)")],
+            details: ["Prints only the secret and a newline. Exits 3 with nothing on stdout when none is stored."]),
+        CommandHelp(
+            command: "auth status", usage: "claude-gate auth status",
+            summary: "List the stored credentials with type, validity and a masked value."),
+        CommandHelp(
+            command: "auth logout", usage: "claude-gate auth logout [--provider NAME]",
+            summary: "Remove credentials from every storage that holds them.",
+            options: [("--provider NAME", "remove only this provider's credential (default: all providers)")]),
+        CommandHelp(
+            command: "auth storage status", usage: "claude-gate auth storage status [--json]",
+            summary: "Show the selected storage, where it is, whether it is usable and why.",
+            options: [("--json", "print one JSON object instead of text")],
+            details: ["Exits 4 when the selected storage is not usable."]),
+        CommandHelp(
+            command: "auth storage test", usage: "claude-gate auth storage test",
+            summary: "Write, read, list and delete a throwaway credential in the selected storage.",
+            details: ["Prints one line per step and exits non-zero on the first failure; nothing is left behind."]),
+    ]
+
+    static func help(for command: String) -> CommandHelp? {
+        commands.first { $0.command == command }
+    }
+
+    static var topLevel: String {
+        var lines = [
+            "claude-gate \(claudeGateVersion): store a command-line app's credentials in the Secret Service or a file.",
+            "",
+            "Usage: claude-gate [--dump-dbus] [--verbose] COMMAND [OPTIONS]",
+            "",
+            "Commands:",
+        ]
+        let width = commands.map(\.command.count).max() ?? 0
+        for command in commands {
+            lines.append("  " + command.command.padding(width) + "  " + command.summary)
+        }
+        lines += ["", "Global options:"] + formatTable(globalOptions)
+        lines += ["", "Environment:"] + formatTable(environment)
+        lines += ["", "Exit status:"] + formatTable(ExitCode.allCases.map { (String($0.rawValue), $0.summary) })
+        lines += ["", "Run 'claude-gate COMMAND --help' for a command's options."]
+        return lines.joined(separator: "\n")
+    }
+
+    static func text(for help: CommandHelp) -> String {
+        var lines = ["Usage: \(help.usage)", "", help.summary]
+        if !help.options.isEmpty {
+            lines += ["", "Options:"] + formatTable(help.options)
+        }
+        if !help.details.isEmpty {
+            lines += [""] + help.details
+        }
+        lines += ["", "Global options --dump-dbus and --verbose apply; see 'claude-gate --help' for the environment and exit status."]
+        return lines.joined(separator: "\n")
+    }
+
+    private static func formatTable(_ rows: [(String, String)]) -> [String] {
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { "  " + $0.0.padding(width) + "  " + $0.1 }
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}
