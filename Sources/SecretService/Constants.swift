@@ -12,6 +12,7 @@ public enum SecretServiceNames {
 
     public static let itemLabelProperty = "org.freedesktop.Secret.Item.Label"
     public static let itemAttributesProperty = "org.freedesktop.Secret.Item.Attributes"
+    public static let collectionLabelProperty = "org.freedesktop.Secret.Collection.Label"
 
     /// The object path that stands for "no object" and "no prompt needed".
     public static let noObject = "/"

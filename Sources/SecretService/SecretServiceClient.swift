@@ -78,7 +78,12 @@ public final class SecretServiceClient {
         var candidates = found.unlocked
         if candidates.isEmpty {
             guard !found.locked.isEmpty else { return nil }
-            candidates = try unlock(found.locked, areItems: true)
+            // The item may be locked on its own inside an unlocked collection
+            // (KeePassXC can do this), so the items are what gets unlocked,
+            // and each item's Locked property, not the prompt's result, says
+            // which ones can be read now.
+            _ = try unlock(found.locked, areItems: true)
+            candidates = try found.locked.filter { try !isLocked($0, isItem: true) }
             guard !candidates.isEmpty else { throw SecretServiceError.locked(objectPath: found.locked[0]) }
         }
 
@@ -121,6 +126,32 @@ public final class SecretServiceClient {
             throw SecretServiceError.protocolViolation("the CreateItem prompt returned '\(result.signature)', expected an item path")
         }
         return item
+    }
+
+    /// Returns the collection behind the `default` alias, creating it
+    /// through the service's own prompt when there is none.
+    ///
+    /// The service asks the user for the new collection's password, so this
+    /// runs only when the user asks for it, never as a side effect of
+    /// storing a secret. `created` is false when a default collection
+    /// already existed.
+    public func createDefaultCollection(label: String) throws -> (path: String, created: Bool) {
+        if let existing = try withBusAddress({ try service.readAlias(SecretServiceNames.defaultAlias) }) {
+            return (existing, false)
+        }
+        let outcome = try service.createCollection(label: label, alias: SecretServiceNames.defaultAlias)
+        if let collection = outcome.collection {
+            return (collection, true)
+        }
+        guard let prompt = outcome.prompt else {
+            throw SecretServiceError.protocolViolation("CreateCollection returned neither a collection nor a prompt")
+        }
+        let result = try prompts.run(prompt)
+        guard let collection = result.objectPathValue, collection != SecretServiceNames.noObject else {
+            throw SecretServiceError.protocolViolation(
+                "the CreateCollection prompt \(prompt) returned '\(result.signature)', expected a collection path")
+        }
+        return (collection, true)
     }
 
     /// Deletes every item whose attributes include `attributes`, in every
