@@ -1,0 +1,37 @@
+import SecretService
+import XCTest
+
+/// Store, read, replace and delete checks that every daemon must pass, for
+/// each session algorithm.
+enum InteropRoundTrip {
+    /// Runs the round trip on a new connection with session preference
+    /// `preference` and checks that the session uses `expectedAlgorithm`.
+    static func run(
+        _ daemon: DaemonFixture, preference: SessionAlgorithmPreference, expectedAlgorithm: SessionAlgorithm,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let client = try daemon.connect(session: preference)
+        let attributes = ["service": "claude-gate-test", "username": "round-trip-\(preference.rawValue)"]
+        let first = Array(#"{"type":"oauth","access":"first \#(preference.rawValue)","refresh":"r","expires":1}"#.utf8)
+        let second = Array(#"{"type":"api","key":"second – ünïcode ✓"}"#.utf8)
+
+        XCTAssertNil(try client.readSecret(matching: attributes), "no item before the first store", file: file, line: line)
+
+        try client.storeSecret(first, label: "round trip", attributes: attributes, contentType: "text/plain")
+        XCTAssertEqual(client.sessionAlgorithm, expectedAlgorithm, file: file, line: line)
+        XCTAssertEqual(try client.readSecret(matching: attributes), first, file: file, line: line)
+
+        try client.storeSecret(second, label: "round trip", attributes: attributes, contentType: "text/plain")
+        XCTAssertEqual(try client.readSecret(matching: attributes), second, "replace overwrites", file: file, line: line)
+        XCTAssertEqual(try client.itemAttributes(matching: attributes).count, 1, "replace keeps one item",
+                       file: file, line: line)
+
+        // A second connection sees what the first stored.
+        let other = try daemon.connect(session: preference)
+        XCTAssertEqual(try other.readSecret(matching: attributes), second, file: file, line: line)
+
+        XCTAssertEqual(try client.deleteSecrets(matching: attributes), 1, file: file, line: line)
+        XCTAssertNil(try client.readSecret(matching: attributes), "no item after delete", file: file, line: line)
+        XCTAssertEqual(try client.deleteSecrets(matching: attributes), 0, file: file, line: line)
+    }
+}
