@@ -41,4 +41,5 @@ enum SecretServiceErrorNames {
     static let nameHasNoOwner = "org.freedesktop.DBus.Error.NameHasNoOwner"
     static let unknownObject = "org.freedesktop.DBus.Error.UnknownObject"
     static let unknownMethod = "org.freedesktop.DBus.Error.UnknownMethod"
+    static let noReply = "org.freedesktop.DBus.Error.NoReply"
 }

@@ -31,6 +31,12 @@ public enum SecretServiceError: Error, Equatable {
 
     /// Maps a D-Bus error to the case the caller handles.
     public init(_ error: DBusError, objectPath: String = "") {
+        // The bus itself replies NoReply when the service exits or crashes
+        // between receiving a call and replying, so the service is gone.
+        if case .remote(SecretServiceErrorNames.noReply, _, _) = error {
+            self = .serviceUnavailable(busAddress: "")
+            return
+        }
         switch error.errorName {
         case SecretServiceErrorNames.serviceUnknown?, SecretServiceErrorNames.nameHasNoOwner?:
             self = .serviceUnavailable(busAddress: "")
