@@ -34,6 +34,10 @@ final class GnomeKeyringInteropTests: XCTestCase {
         try InteropRoundTrip.run(try keyring(), preference: .dh, expectedAlgorithm: .dhAES)
     }
 
+    func testStorageWithEachSessionSetting() throws {
+        try InteropRoundTrip.runThroughStorage(try keyring())
+    }
+
     func testAutoChoosesDH() throws {
         try InteropRoundTrip.run(try keyring(), preference: .auto, expectedAlgorithm: .dhAES)
     }

@@ -1,3 +1,4 @@
+import ClaudeGateStorage
 import SecretService
 import XCTest
 
@@ -33,5 +34,30 @@ enum InteropRoundTrip {
         XCTAssertEqual(try client.deleteSecrets(matching: attributes), 1, file: file, line: line)
         XCTAssertNil(try client.readSecret(matching: attributes), "no item after delete", file: file, line: line)
         XCTAssertEqual(try client.deleteSecrets(matching: attributes), 0, file: file, line: line)
+    }
+
+    /// Writes, reads and deletes a credential through ``CredentialStorage``
+    /// configured from the environment with CLAUDE_GATE_SECRET_SESSION set
+    /// to each of its values, the way the CLI uses the keyring.
+    static func runThroughStorage(_ daemon: DaemonFixture, file: StaticString = #filePath, line: UInt = #line) throws {
+        for session in ["auto", "dh", "plain"] {
+            var environment = daemon.environment
+            environment["CLAUDE_GATE_AUTH_STORAGE_TYPE"] = "keyring"
+            environment["CLAUDE_GATE_KEYRING_SERVICE"] = "claude-gate-test"
+            environment["CLAUDE_GATE_SECRET_SESSION"] = session
+            let configuration = try StorageConfiguration.fromEnvironment(environment)
+            let storage = try CredentialStorage(configuration: configuration, environment: environment,
+                                                log: Log(debugEnabled: false))
+            let provider = "storage-\(session)"
+            let credential = Credential.oauth(access: "access-\(session)", refresh: "refresh", expiresAt: 1_900_000_000)
+
+            try storage.write(credential, provider: provider)
+            let found = try storage.read(provider: provider)
+            XCTAssertEqual(found?.credential, credential, "session \(session)", file: file, line: line)
+            XCTAssertEqual(found?.store.kind, .keyring, "session \(session)", file: file, line: line)
+            XCTAssertTrue(try storage.listProviders().contains(provider), "session \(session)", file: file, line: line)
+            XCTAssertEqual(try storage.delete(provider: provider), [.keyring], "session \(session)", file: file, line: line)
+            XCTAssertNil(try storage.read(provider: provider), "session \(session)", file: file, line: line)
+        }
     }
 }

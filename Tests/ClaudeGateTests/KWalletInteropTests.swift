@@ -34,6 +34,10 @@ final class KWalletInteropTests: XCTestCase {
         try InteropRoundTrip.run(try kwallet(), preference: .dh, expectedAlgorithm: .dhAES)
     }
 
+    func testStorageWithEachSessionSetting() throws {
+        try InteropRoundTrip.runThroughStorage(try kwallet())
+    }
+
     func testAutoChoosesDH() throws {
         try InteropRoundTrip.run(try kwallet(), preference: .auto, expectedAlgorithm: .dhAES)
     }
