@@ -5,7 +5,7 @@
 #
 # usage: scripts/test-keyring.sh COMMAND [ARGS...]
 #
-# The command sees:
+# The command runs with these variables set:
 #   DBUS_SESSION_BUS_ADDRESS and CLAUDE_GATE_TEST_BUS_ADDRESS  the private bus
 #   CLAUDE_GATE_TEST_STATE_DIR  a 0700 directory for the run; HOME is under it
 # The bus has no service activation, so nothing can start a second daemon

@@ -27,7 +27,7 @@ public struct AuthDocument: Equatable {
             throw CredentialFormatError(detail: "the file is not valid JSON")
         }
         guard case .object(let entries) = json else {
-            throw CredentialFormatError(detail: "the file holds a JSON \(json.typeName), expected an object of providers")
+            throw CredentialFormatError(detail: "the file contains a JSON \(json.typeName), expected an object of providers")
         }
         self.entries = entries
     }

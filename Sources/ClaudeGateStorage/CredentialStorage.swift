@@ -10,11 +10,35 @@ import SecretService
 /// every store.
 public final class CredentialStorage {
     public let configuration: StorageConfiguration
-    public let primary: CredentialStore
-    public let secondary: [CredentialStore]
-    /// Why the primary store was chosen, in one sentence.
-    public let selectionReason: String
     private let log: Log
+    private let file: FileStore
+    private var selectedPrimary: CredentialStore
+    private var selectedSecondary: [CredentialStore]
+    private var selectedReason: String
+
+    /// True while `auto` has picked the keyring without checking it yet. A
+    /// read settles the choice by trying the keyring itself, which saves the
+    /// `ReadAlias` round trip on the hot path of `auth token`; every other
+    /// operation checks availability first.
+    private var autoSelectionPending = false
+
+    /// The store that writes go to.
+    public var primary: CredentialStore {
+        settleSelection()
+        return selectedPrimary
+    }
+
+    /// The stores that reads fall back to and logout also cleans.
+    public var secondary: [CredentialStore] {
+        settleSelection()
+        return selectedSecondary
+    }
+
+    /// The reason the primary store was chosen, in one sentence.
+    public var selectionReason: String {
+        settleSelection()
+        return selectedReason
+    }
 
     public var allStores: [CredentialStore] { [primary] + secondary }
 
@@ -27,55 +51,95 @@ public final class CredentialStorage {
     public init(configuration: StorageConfiguration, environment: [String: String], log: Log) throws {
         self.configuration = configuration
         self.log = log
-        let file = FileStore(path: configuration.filePath)
+        file = FileStore(path: configuration.filePath)
 
         switch configuration.storageType {
         case .file:
-            primary = file
-            secondary = []
-            selectionReason = "CLAUDE_GATE_AUTH_STORAGE_TYPE is file"
+            selectedPrimary = file
+            selectedSecondary = []
+            selectedReason = "CLAUDE_GATE_AUTH_STORAGE_TYPE is file"
             log.debug("using the file \(file.path) because CLAUDE_GATE_AUTH_STORAGE_TYPE=file")
 
         case .keyring:
-            let keyring = Self.makeKeyringStore(configuration, environment: environment)
+            let keyring = try Self.makeKeyringStore(configuration, environment: environment)
             if case .unavailable(let reason) = keyring.checkAvailability() {
                 log.debug("the keyring is not usable and CLAUDE_GATE_AUTH_STORAGE_TYPE=keyring: \(reason)")
                 throw StorageError.keyringUnavailable(reason: reason)
             }
-            primary = keyring
-            secondary = [file]
-            selectionReason = "CLAUDE_GATE_AUTH_STORAGE_TYPE is keyring"
+            selectedPrimary = keyring
+            selectedSecondary = [file]
+            selectedReason = "CLAUDE_GATE_AUTH_STORAGE_TYPE is keyring"
             log.debug("using the keyring because CLAUDE_GATE_AUTH_STORAGE_TYPE=keyring")
 
         case .auto:
-            let keyring = Self.makeKeyringStore(configuration, environment: environment)
-            switch keyring.checkAvailability() {
-            case .available:
-                primary = keyring
-                secondary = [file]
-                selectionReason = "the keyring is usable"
-                log.debug("auto: using the keyring (service '\(configuration.keyringService)'), the file as read fallback")
-            case .unavailable(let reason):
-                primary = file
-                secondary = []
-                selectionReason = "the keyring is not usable: \(reason)"
-                log.warning("the keyring is not usable (\(reason)); using the file \(file.path) instead. "
-                            + "Set CLAUDE_GATE_AUTH_STORAGE_TYPE=file to choose the file and silence this warning")
-            }
+            selectedPrimary = try Self.makeKeyringStore(configuration, environment: environment)
+            selectedSecondary = [file]
+            selectedReason = "the keyring is usable"
+            autoSelectionPending = true
         }
     }
 
-    private static func makeKeyringStore(_ configuration: StorageConfiguration, environment: [String: String]) -> KeyringStore {
-        let dump = configuration.dumpDBus ? MessageDump(redactedStructFields: SecretServiceNames.dumpRedactions) : nil
+    /// Checks the keyring that `auto` picked, and falls back to the file
+    /// when it is not usable.
+    private func settleSelection() {
+        guard autoSelectionPending else { return }
+        autoSelectionPending = false
+        switch selectedPrimary.checkAvailability() {
+        case .available:
+            log.debug("auto: using the keyring (service '\(configuration.keyringService)'), the file as read fallback")
+        case .unavailable(let reason):
+            fallBackToFile(reason: reason)
+        }
+    }
+
+    private func fallBackToFile(reason: String) {
+        selectedPrimary = file
+        selectedSecondary = []
+        selectedReason = "the keyring is not usable: \(reason)"
+        log.warning("the keyring is not usable (\(reason)); using the file \(file.path) instead. "
+                    + "Set CLAUDE_GATE_AUTH_STORAGE_TYPE=file to choose the file and silence this warning")
+    }
+
+    private static func makeKeyringStore(_ configuration: StorageConfiguration, environment: [String: String]) throws -> KeyringStore {
+        let dump: MessageDump?
+        switch configuration.dbusDump {
+        case nil:
+            dump = nil
+        case .text?:
+            dump = MessageDump(redactedStructFields: SecretServiceNames.dumpRedactions)
+        case .pcap(let path)?:
+            do {
+                dump = MessageDump(redactedStructFields: SecretServiceNames.dumpRedactions, capture: try PcapWriter(path: path))
+            } catch let error as PcapWriterError {
+                throw StorageError.fileSystem(path: path, operation: "creating the D-Bus capture", errno: error.errno)
+            }
+        }
         let options = SecretServiceOptions(
             methodTimeout: configuration.methodTimeout, promptTimeout: configuration.promptTimeout,
             sessionAlgorithm: configuration.sessionAlgorithm, dump: dump)
         return KeyringStore(serviceName: configuration.keyringService, environment: environment, options: options)
     }
 
-    /// Returns the provider's credential and the store that holds it, or nil.
+    /// Returns the provider's credential and the store that contains it, or nil.
     public func read(provider: String) throws -> (credential: Credential, store: CredentialStore)? {
-        for store in allStores {
+        if autoSelectionPending {
+            autoSelectionPending = false
+            do {
+                if let credential = try selectedPrimary.read(provider: provider) {
+                    log.debug("auto: found '\(provider)' in the keyring")
+                    return (credential, selectedPrimary)
+                }
+                log.debug("auto: no '\(provider)' in the keyring")
+                return try read(provider: provider, from: selectedSecondary)
+            } catch StorageError.keyring(_, let error) where error.meansServiceUnusable {
+                fallBackToFile(reason: error.description)
+            }
+        }
+        return try read(provider: provider, from: allStores)
+    }
+
+    private func read(provider: String, from stores: [CredentialStore]) throws -> (credential: Credential, store: CredentialStore)? {
+        for store in stores {
             if let credential = try store.read(provider: provider) {
                 log.debug("found '\(provider)' in the \(store.kind.rawValue) store")
                 return (credential, store)

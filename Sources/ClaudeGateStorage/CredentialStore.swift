@@ -19,7 +19,7 @@ public enum StoreAvailability: Equatable, Sendable {
 public protocol CredentialStore: AnyObject {
     var kind: StorageKind { get }
 
-    /// Where the credentials are, in words a user can act on: a file path,
+    /// The place of the credentials in words a user can act on: a file path,
     /// or the bus and service name.
     var location: String { get }
 

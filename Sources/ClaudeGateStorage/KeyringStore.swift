@@ -30,7 +30,7 @@ public final class KeyringStore: CredentialStore {
         return "Secret Service on \(bus), service '\(serviceName)'"
     }
 
-    /// The label shown for a provider's item in keyring managers.
+    /// Returns the label that keyring managers show for a provider's item.
     public static func label(for provider: String) -> String {
         "Claude Gate - \(provider)"
     }

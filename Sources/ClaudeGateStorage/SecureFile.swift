@@ -72,9 +72,11 @@ enum SecureFile {
     }
 
     /// Replaces the file at `path` with `contents` so that a crash at any
-    /// moment leaves either the old or the new file: a temporary file created
-    /// 0600 with O_EXCL and O_NOFOLLOW is written and fsynced, renamed over
-    /// `path`, and the directory is fsynced so that the rename is durable.
+    /// moment leaves either the old or the new file.
+    ///
+    /// A temporary file created 0600 with O_EXCL and O_NOFOLLOW is written and
+    /// fsynced, then renamed over `path`. The directory is fsynced last, so
+    /// that the rename survives a power loss.
     static func writeAtomically(_ contents: [UInt8], to path: String) throws {
         let directory = parentDirectory(of: path)
         try ensureDirectory(directory)
@@ -169,14 +171,14 @@ enum SecureFile {
     }
 }
 
-/// The directory part of a path, as dirname(1) gives it.
+/// Returns the directory part of a path, as dirname(1) does.
 func parentDirectory(of path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return "." }
     if slash == path.startIndex { return "/" }
     return String(path[..<slash])
 }
 
-/// The last component of a path.
+/// Returns the last component of a path.
 func baseName(of path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return path }
     return String(path[path.index(after: slash)...])

@@ -14,6 +14,34 @@ public enum StorageTypeSetting: String, Sendable, CaseIterable {
     case file
 }
 
+/// How D-Bus traffic is dumped, from `--dump-dbus[=FORMAT]` or
+/// `CLAUDE_GATE_DBUS_DUMP`.
+public enum DBusDumpSetting: Equatable, Sendable {
+    /// Text lines on standard error.
+    case text
+    /// A pcap capture (link type DBUS) written to a file.
+    case pcap(path: String)
+
+    /// Parses `1`/`true`/`text` (text), `0`/`false` (no dump) or `pcap:FILE`.
+    public static func parse(_ value: String, variable: String) throws -> DBusDumpSetting? {
+        if value.hasPrefix("pcap:") {
+            let path = String(value.dropFirst("pcap:".count))
+            guard !path.isEmpty else {
+                throw StorageError.invalidSetting(variable: variable, value: value, expected: "pcap:FILE with a file path")
+            }
+            return .pcap(path: path)
+        }
+        if value.lowercased() == "text" {
+            return .text
+        }
+        do {
+            return try StorageConfiguration.flag(value, variable: variable) ? .text : nil
+        } catch {
+            throw StorageError.invalidSetting(variable: variable, value: value, expected: "1, 0, text or pcap:FILE")
+        }
+    }
+}
+
 /// Storage settings read from the environment. Every invalid value is an
 /// error that names the variable; none falls back silently to a default.
 public struct StorageConfiguration: Sendable {
@@ -23,12 +51,12 @@ public struct StorageConfiguration: Sendable {
     public var methodTimeout = StorageConfiguration.defaultMethodTimeout
     public var promptTimeout = StorageConfiguration.defaultPromptTimeout
     public var sessionAlgorithm = SessionAlgorithmPreference.auto
-    public var dumpDBus = false
+    public var dbusDump: DBusDumpSetting?
 
     public static let defaultKeyringService = "claude-gate"
-    /// Seconds; the default method timeout of libdbus and GDBus, long enough
-    /// for a KeePassXC that holds SearchItems behind its own unlock dialog
-    /// while a person types a short password.
+    /// Seconds. This is the default method timeout of libdbus and GDBus. It is
+    /// long enough for a person to type a short password while KeePassXC
+    /// keeps SearchItems waiting behind its own unlock dialog.
     public static let defaultMethodTimeout = 25.0
     /// Seconds a person has to answer an unlock prompt.
     public static let defaultPromptTimeout = 120.0
@@ -75,7 +103,7 @@ public struct StorageConfiguration: Sendable {
             configuration.sessionAlgorithm = algorithm
         }
         if let value = nonEmpty(environment["CLAUDE_GATE_DBUS_DUMP"]) {
-            configuration.dumpDBus = try flag(value, variable: "CLAUDE_GATE_DBUS_DUMP")
+            configuration.dbusDump = try DBusDumpSetting.parse(value, variable: "CLAUDE_GATE_DBUS_DUMP")
         }
         return configuration
     }

@@ -1,7 +1,7 @@
 import SecretService
 
-/// A failure of the storage layer. Each case names the value that failed;
-/// ``StorageError/description`` says what happened and what to do.
+/// A failure of the storage layer. Each case names the value that failed,
+/// and ``StorageError/description`` explains what happened and what to do.
 public enum StorageError: Error, Equatable {
     /// An environment variable has a value that is not allowed.
     case invalidSetting(variable: String, value: String, expected: String)

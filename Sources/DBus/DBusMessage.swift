@@ -64,6 +64,45 @@ public final class DBusMessage {
         return DBusMessage(taking: raw)
     }
 
+    /// Returns the message in wire format. A message that was never sent has
+    /// no serial, which the wire format requires, so it is given serial 1.
+    ///
+    /// Wraps `dbus_message_marshal`.
+    public func marshalled() throws -> [UInt8] {
+        if serial == 0 {
+            dbus_message_set_serial(pointer, 1)
+        }
+        var buffer: UnsafeMutablePointer<CChar>? = nil
+        var length: Int32 = 0
+        guard dbus_message_marshal(pointer, &buffer, &length) != 0, let buffer else {
+            throw DBusError.outOfMemory
+        }
+        defer { dbus_free(buffer) }
+        return buffer.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
+            Array(UnsafeBufferPointer(start: $0, count: Int(length)))
+        }
+    }
+
+    /// Returns a message with the same header fields and `arguments` as its
+    /// body, for writing a redacted copy of a message to a capture.
+    ///
+    /// Wraps `dbus_message_new` and the `dbus_message_set_*` header setters.
+    public func replacingArguments(_ arguments: [DBusValue]) throws -> DBusMessage {
+        guard let raw = dbus_message_new(dbus_message_get_type(pointer)) else { throw DBusError.outOfMemory }
+        let copy = DBusMessage(taking: raw)
+        if let path { dbus_message_set_path(raw, path) }
+        if let interface { dbus_message_set_interface(raw, interface) }
+        if let member { dbus_message_set_member(raw, member) }
+        if let errorName { dbus_message_set_error_name(raw, errorName) }
+        if let destination { dbus_message_set_destination(raw, destination) }
+        if let sender { dbus_message_set_sender(raw, sender) }
+        if serial != 0 { dbus_message_set_serial(raw, serial) }
+        if replySerial != 0 { dbus_message_set_reply_serial(raw, replySerial) }
+        dbus_message_set_no_reply(raw, dbus_message_get_no_reply(pointer))
+        try copy.append(arguments)
+        return copy
+    }
+
     // MARK: Header
 
     public var type: DBusMessageType { DBusMessageType(rawType: dbus_message_get_type(pointer)) }
@@ -189,7 +228,7 @@ private func appendValue(_ value: DBusValue, to iterator: inout DBusMessageIter)
         try withContainer(Int32(CDBUS_TYPE_ARRAY), signature: elementSignature, in: &iterator) { child in
             for element in elements {
                 guard element.signature == elementSignature else {
-                    throw DBusError.marshalling("array of '\(elementSignature)' holds a '\(element.signature)'")
+                    throw DBusError.marshalling("an array of '\(elementSignature)' cannot contain a value of type '\(element.signature)'")
                 }
                 try appendValue(element, to: &child)
             }
@@ -230,7 +269,7 @@ private func readString(_ iterator: inout DBusMessageIter) -> String {
     return pointer.map { String(cString: $0) } ?? ""
 }
 
-/// The signature of the value under the iterator, for example `a{sv}`.
+/// Returns the signature of the value under the iterator, for example `a{sv}`.
 private func currentSignature(_ iterator: inout DBusMessageIter) -> String {
     guard let raw = dbus_message_iter_get_signature(&iterator) else { return "" }
     defer { dbus_free(raw) }

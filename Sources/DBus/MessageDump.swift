@@ -2,12 +2,14 @@
 import Glibc
 #endif
 
-/// Writes every message a connection sends or receives, one header line and
-/// one body line each, for people debugging Secret Service traffic.
+/// Writes every message a connection sends or receives, for people debugging
+/// Secret Service traffic: as text, one header line and one body line each,
+/// or as records of a pcap capture.
 ///
-/// Secrets are never written: fields listed in ``redactedStructFields`` are
-/// shown as `<redacted N bytes>`, and other byte arrays show at most their
-/// first 16 bytes.
+/// Secrets are never written. In text, fields listed in
+/// ``redactedStructFields`` are shown as `<redacted N bytes>`, and other byte
+/// arrays show at most their first 16 bytes. In a capture, those fields are
+/// replaced with as many zero bytes before the message is marshalled.
 public final class MessageDump {
     public enum Direction: String {
         case sent = ">>"
@@ -19,7 +21,13 @@ public final class MessageDump {
     /// field 2, in every method that carries it.
     public var redactedStructFields: [String: Set<Int>]
 
-    private let writeLine: (String) -> Void
+    private enum Output {
+        case lines((String) -> Void)
+        case capture(PcapWriter)
+    }
+
+    private let output: Output
+    private var captureFailed = false
 
     /// Creates a dump that writes lines to standard error.
     public convenience init(redactedStructFields: [String: Set<Int>]) {
@@ -30,11 +38,67 @@ public final class MessageDump {
 
     public init(redactedStructFields: [String: Set<Int>], writeLine: @escaping (String) -> Void) {
         self.redactedStructFields = redactedStructFields
-        self.writeLine = writeLine
+        self.output = .lines(writeLine)
+    }
+
+    /// Creates a dump that appends each message to a pcap capture.
+    public init(redactedStructFields: [String: Set<Int>], capture: PcapWriter) {
+        self.redactedStructFields = redactedStructFields
+        self.output = .capture(capture)
     }
 
     /// Writes one message.
     public func write(_ message: DBusMessage, direction: Direction) {
+        switch output {
+        case .lines(let writeLine):
+            writeText(message, direction: direction, to: writeLine)
+        case .capture(let writer):
+            writeRecord(message, to: writer)
+        }
+    }
+
+    private func writeRecord(_ message: DBusMessage, to writer: PcapWriter) {
+        do {
+            let arguments = try message.arguments()
+            let redacted = arguments.map(redactingSecrets)
+            let safeMessage = redacted == arguments ? message : try message.replacingArguments(redacted)
+            try writer.writeRecord(try safeMessage.marshalled())
+        } catch {
+            // A capture that cannot be written must not break the operation
+            // it records, so the failure is reported once and the rest skipped.
+            if !captureFailed {
+                captureFailed = true
+                fputs("claude-gate: warning: D-Bus capture \(writer.path) is incomplete: \(error)\n", stderr)
+            }
+        }
+    }
+
+    /// Returns `value` with every secret field replaced by zero bytes of
+    /// the same length.
+    func redactingSecrets(_ value: DBusValue) -> DBusValue {
+        switch value {
+        case .structure(let fields):
+            let secretFields = redactedStructFields[value.signature] ?? []
+            return .structure(fields.enumerated().map { index, field in
+                if secretFields.contains(index), case .bytes(let bytes) = field {
+                    return .bytes([UInt8](repeating: 0, count: bytes.count))
+                }
+                return redactingSecrets(field)
+            })
+        case .array(let signature, let elements):
+            return .array(elementSignature: signature, elements.map(redactingSecrets))
+        case .dictionary(let keySignature, let valueSignature, let entries):
+            return .dictionary(keySignature: keySignature, valueSignature: valueSignature, entries.map {
+                DBusDictionaryEntry(key: $0.key, value: redactingSecrets($0.value))
+            })
+        case .variant(let inner):
+            return .variant(redactingSecrets(inner))
+        default:
+            return value
+        }
+    }
+
+    private func writeText(_ message: DBusMessage, direction: Direction, to writeLine: (String) -> Void) {
         writeLine("dbus \(direction.rawValue) " + header(of: message))
         let body: String
         do {

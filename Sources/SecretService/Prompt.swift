@@ -4,7 +4,7 @@ import DBus
 public struct PromptRunner {
     let connection: DBusConnection
 
-    /// The longest time to wait for `Completed` before dismissing the prompt.
+    /// The maximum time, in seconds, to wait for `Completed` before dismissing the prompt.
     public var timeout: Double
 
     public init(connection: DBusConnection, timeout: Double) {

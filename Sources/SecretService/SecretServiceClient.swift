@@ -8,7 +8,7 @@ public struct SecretServiceOptions {
     /// Seconds to wait for a prompt to complete before dismissing it.
     public var promptTimeout: Double
     public var sessionAlgorithm: SessionAlgorithmPreference
-    /// Where to write the traffic, if anywhere.
+    /// The dump that sent and received messages are written to, if any.
     public var dump: MessageDump?
 
     public init(methodTimeout: Double, promptTimeout: Double,
@@ -32,7 +32,7 @@ public final class SecretServiceClient {
     private let prompts: PromptRunner
     private var session: SecretSession?
 
-    /// The session bus address `environment` names, or nil when it names none.
+    /// Returns the session bus address that `environment` names, or nil.
     public static func sessionBusAddress(environment: [String: String]) -> String? {
         try? DBusConnection.sessionBusAddress(environment: environment)
     }
@@ -59,13 +59,19 @@ public final class SecretServiceClient {
         session?.close(on: connection)
     }
 
-    /// Returns the path of the collection behind the `default` alias.
+    /// Returns the path of the collection behind the `default` alias. The
+    /// path is remembered, so an availability check followed by a write
+    /// costs one `ReadAlias`.
     public func defaultCollection() throws -> String {
+        if let cachedDefaultCollection { return cachedDefaultCollection }
         guard let path = try withBusAddress({ try service.readAlias(SecretServiceNames.defaultAlias) }) else {
             throw SecretServiceError.noDefaultCollection
         }
+        cachedDefaultCollection = path
         return path
     }
+
+    private var cachedDefaultCollection: String?
 
     /// The algorithm of the open session, or nil when none was needed yet.
     public var sessionAlgorithm: SessionAlgorithm? { session?.algorithm }

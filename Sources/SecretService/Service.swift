@@ -13,8 +13,8 @@ public struct ServiceProxy {
     /// Opens a session for transferring secrets, negotiating the algorithm
     /// according to `preference`.
     ///
-    /// Calls `OpenSession`; with `.auto`, DH is tried first and plain only
-    /// when the service answers `NotSupported`, as libsecret does, so that a
+    /// Calls `OpenSession`. With `.auto`, DH is tried first and plain only
+    /// when the service returns `NotSupported`, as libsecret does, so that a
     /// transient failure never downgrades the session to plain text.
     public func openSession(preference: SessionAlgorithmPreference) throws -> SecretSession {
         switch preference {

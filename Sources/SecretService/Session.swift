@@ -11,9 +11,9 @@ public enum SessionAlgorithm: String, Sendable {
     case dhAES = "dh-ietf1024-sha256-aes128-cbc-pkcs7"
 }
 
-/// Which algorithm to negotiate when opening a session.
+/// The algorithm choice for opening a session.
 public enum SessionAlgorithmPreference: String, Sendable {
-    /// DH, and plain only when the service answers NotSupported.
+    /// DH, and plain only when the service returns NotSupported.
     case auto
     case dh
     case plain

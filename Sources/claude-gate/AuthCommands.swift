@@ -119,8 +119,8 @@ enum AuthCommands {
     }
 }
 
-/// A secret shown to people: at most the first 4 and last 4 characters, and
-/// nothing of secrets shorter than 16 characters.
+/// Masks a secret for display: at most the first 4 and last 4 characters are
+/// shown, and nothing of a secret shorter than 16 characters.
 func maskedSecret(_ secret: String) -> String {
     guard secret.count >= 16 else { return "****" }
     return "\(secret.prefix(4))...\(secret.suffix(4))"

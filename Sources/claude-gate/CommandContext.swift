@@ -4,19 +4,23 @@ import ClaudeGateStorage
 import Glibc
 #endif
 
-/// What every command needs: the environment, the settings read from it,
-/// and the storage facade, opened on first use so that `--help` and usage
-/// errors never touch D-Bus.
+/// The state every command uses: the environment, the settings read from it,
+/// and the storage facade. The facade is opened on first use, so that
+/// `--help` and usage errors never touch D-Bus.
 final class CommandContext {
     let environment: [String: String]
     let configuration: StorageConfiguration
     let log: Log
     private var openedStorage: CredentialStorage?
 
-    init(environment: [String: String], dumpDBus: Bool, verbose: Bool) throws {
+    /// `dump` is the value of `--dump-dbus`: `text`, `pcap:FILE`, or nil when
+    /// the flag is absent.
+    init(environment: [String: String], dump: String?, verbose: Bool) throws {
         self.environment = environment
         var configuration = try StorageConfiguration.fromEnvironment(environment)
-        if dumpDBus { configuration.dumpDBus = true }
+        if let dump {
+            configuration.dbusDump = try DBusDumpSetting.parse(dump, variable: "--dump-dbus")
+        }
         self.configuration = configuration
 
         var debug = verbose
@@ -31,6 +35,13 @@ final class CommandContext {
         let storage = try CredentialStorage(configuration: configuration, environment: environment, log: log)
         openedStorage = storage
         return storage
+    }
+
+    /// Releases the storage facade, which closes the Secret Service session
+    /// and the D-Bus connection once no caller holds a store. A later
+    /// ``storage()`` opens it again.
+    func closeStorage() {
+        openedStorage = nil
     }
 }
 

@@ -62,7 +62,7 @@ func parseOptions(_ arguments: [String], spec: OptionSpec, command: String) thro
     return parsed
 }
 
-/// A usage error that points to the command's help.
+/// Returns a usage error that points to the command's help.
 func usageError(_ message: String, command: String) -> CommandFailure {
     CommandFailure(message: "\(message). See 'claude-gate \(command) --help'", exitCode: .usage)
 }

@@ -17,6 +17,15 @@ enum ExitCode: Int32, CaseIterable {
     case locked = 5
     /// A file could not be read or written, or stored data is invalid.
     case dataError = 6
+    /// `exec` did not start the command because the OAuth access token has
+    /// expired and `--allow-expired` was not given.
+    case credentialExpired = 7
+    /// `exec` found the command but could not start it. Shells use the same
+    /// status for this case.
+    case commandNotExecutable = 126
+    /// `exec` did not find the command in PATH. Shells use the same status
+    /// for this case.
+    case commandNotFound = 127
 
     var summary: String {
         switch self {
@@ -27,6 +36,9 @@ enum ExitCode: Int32, CaseIterable {
         case .storageUnavailable: return "the selected storage is not usable (no bus, no Secret Service, no default collection)"
         case .locked: return "the keyring is locked, or its unlock prompt was dismissed or timed out"
         case .dataError: return "a file could not be read or written, or a stored credential is invalid"
+        case .credentialExpired: return "exec: the OAuth access token has expired, so the command was not started"
+        case .commandNotExecutable: return "exec: the command was found but could not be started (not executable)"
+        case .commandNotFound: return "exec: the command was not found"
         }
     }
 }
@@ -38,7 +50,7 @@ struct CommandFailure: Error {
 }
 
 extension ExitCode {
-    /// The exit code for an error thrown by a command.
+    /// Returns the exit code for an error thrown by a command.
     static func forError(_ error: Error) -> ExitCode {
         switch error {
         case let failure as CommandFailure:

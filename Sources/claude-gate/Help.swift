@@ -14,6 +14,7 @@ let claudeGateVersion = "0.1.0"
 enum HelpCatalog {
     static let globalOptions: [(String, String)] = [
         ("--dump-dbus", "write every D-Bus message sent and received to stderr, with secrets redacted (also CLAUDE_GATE_DBUS_DUMP=1)"),
+        ("--dump-dbus=pcap:FILE", "write the messages to FILE as a pcap capture (link type DBUS) for Wireshark or tshark, secrets zeroed"),
         ("--verbose", "write the storage decisions to stderr (also CLAUDE_GATE_DEBUG=1)"),
         ("--version", "print the version and exit"),
         ("-h, --help", "show help for a command"),
@@ -26,7 +27,7 @@ enum HelpCatalog {
         ("CLAUDE_GATE_DBUS_TIMEOUT", "seconds a D-Bus method call may take (default 25)"),
         ("CLAUDE_GATE_PROMPT_TIMEOUT", "seconds to wait for a keyring unlock prompt (default 120)"),
         ("CLAUDE_GATE_SECRET_SESSION", "auto (default): DH, plain only if the service lacks DH; dh; plain"),
-        ("CLAUDE_GATE_DBUS_DUMP", "1 to dump D-Bus traffic to stderr, like --dump-dbus"),
+        ("CLAUDE_GATE_DBUS_DUMP", "1 to dump D-Bus traffic to stderr, pcap:FILE to capture it, like --dump-dbus"),
         ("CLAUDE_GATE_DEBUG", "1 to log storage decisions to stderr, like --verbose"),
     ]
 
@@ -47,7 +48,34 @@ enum HelpCatalog {
             command: "auth token", usage: "claude-gate auth token [--provider NAME]",
             summary: "Print the API key or OAuth access token, for scripts.",
             options: [("--provider NAME", "provider to read (default anthropic)")],
-            details: ["Prints only the secret and a newline. Exits 3 with nothing on stdout when none is stored."]),
+            details: [
+                "Prints only the secret and a newline. Exits 3 with nothing on stdout when none is stored, and "
+                    + "with another non-zero status and nothing on stdout when the storage fails. An expired OAuth "
+                    + "token is still printed, with a warning on stderr.",
+                "This is the interface for credential helpers such as Claude Code's apiKeyHelper. To pass the "
+                    + "credential in an environment variable instead, use 'claude-gate exec'.",
+            ]),
+        CommandHelp(
+            command: "exec",
+            usage: "claude-gate exec [--provider NAME] [--env VAR] [--allow-expired] -- COMMAND [ARGS...]",
+            summary: "Run a command with the credential in one of its environment variables.",
+            options: [
+                ("--provider NAME", "provider whose credential to pass (default anthropic)"),
+                ("--env VAR", "variable that receives the credential (default ANTHROPIC_API_KEY for an API key, "
+                    + "ANTHROPIC_AUTH_TOKEN for an OAuth access token)"),
+                ("--allow-expired", "start the command even when the OAuth access token has expired"),
+            ],
+            details: [
+                "claude-gate replaces itself with COMMAND through execve, without a shell. COMMAND keeps the "
+                    + "process ID, and its exit status, or the signal that ends it, reaches the caller unchanged.",
+                "The credential is put only into COMMAND's environment, never into its arguments, the output of "
+                    + "claude-gate or a file. A variable of the same name already in the environment is replaced, "
+                    + "with a note on stderr.",
+                "COMMAND is looked up in PATH before the credential is read. When COMMAND is not started, "
+                    + "claude-gate exits with its own status, for example 3 (no credential), 4 (storage not "
+                    + "usable), 7 (OAuth token expired), 126 (COMMAND not executable) or 127 (COMMAND not found).",
+                "Example: claude-gate exec -- claude",
+            ]),
         CommandHelp(
             command: "auth status", usage: "claude-gate auth status",
             summary: "List the stored credentials with type, validity and a masked value."),

@@ -33,8 +33,8 @@ enum StorageCommands {
         }
     }
 
-    /// The name of the throwaway credential; the process id keeps parallel
-    /// runs apart.
+    /// Returns the provider name of the throwaway credential. The process id
+    /// keeps parallel runs apart.
     static func testProviderName() -> String {
         "claude-gate-storage-test-\(getpid())"
     }
@@ -90,7 +90,7 @@ enum StorageCommands {
     }
 }
 
-/// What `auth storage status` shows, gathered without reading any secret.
+/// The facts `auth storage status` prints, gathered without reading any secret.
 struct StorageReport {
     var setting: StorageTypeSetting
     var kind: StorageKind

@@ -14,13 +14,14 @@ let handlers: [String: CommandHandler] = [
     "auth logout": AuthCommands.logout,
     "auth storage status": StorageCommands.status,
     "auth storage test": StorageCommands.test,
+    "exec": ExecCommand.run,
 ]
 
 /// Splits the global flags off the arguments. They may stand anywhere
 /// before a `--`.
-func extractGlobalFlags(_ arguments: [String]) -> (rest: [String], dumpDBus: Bool, verbose: Bool, help: Bool) {
+func extractGlobalFlags(_ arguments: [String]) -> (rest: [String], dump: String?, verbose: Bool, help: Bool) {
     var rest: [String] = []
-    var dumpDBus = false
+    var dump: String?
     var verbose = false
     var help = false
     var afterSeparator = false
@@ -31,13 +32,14 @@ func extractGlobalFlags(_ arguments: [String]) -> (rest: [String], dumpDBus: Boo
         }
         switch argument {
         case "--": afterSeparator = true; rest.append(argument)
-        case "--dump-dbus": dumpDBus = true
+        case "--dump-dbus": dump = "text"
+        case _ where argument.hasPrefix("--dump-dbus="): dump = String(argument.dropFirst("--dump-dbus=".count))
         case "--verbose": verbose = true
         case "--help", "-h": help = true
         default: rest.append(argument)
         }
     }
-    return (rest, dumpDBus, verbose, help)
+    return (rest, dump, verbose, help)
 }
 
 /// Finds the longest run of leading words that names a command.
@@ -74,7 +76,7 @@ func run() -> ExitCode {
 
     do {
         let context = try CommandContext(environment: ProcessInfoEnvironment.current(),
-                                         dumpDBus: global.dumpDBus, verbose: global.verbose)
+                                         dump: global.dump, verbose: global.verbose)
         guard let handler = handlers[command.name] else {
             Terminal.printLine(HelpCatalog.topLevel)
             return .usage

@@ -1,0 +1,27 @@
+#!/bin/bash
+# Installs, from Debian's archive, the system libraries claude-gate links and
+# the daemons and peer clients its tests run against. Run as root.
+# The Swift toolchain itself is not a Debian package and must already be on
+# PATH (swift.org toolchain, 6.0 or later).
+set -euo pipefail
+
+if [ "$(id -u)" != 0 ]; then
+    echo "install-dependencies: run as root (sudo $0)" >&2
+    exit 1
+fi
+
+packages=(
+    # Build: headers and pkg-config files of the linked libraries.
+    pkg-config libdbus-1-dev libssl-dev
+    # Tests: a private bus, a real GNOME Keyring and peer clients.
+    dbus-daemon dbus gnome-keyring libsecret-tools
+    python3 python3-secretstorage python3-dbus python3-gi python3-jwcrypto
+    # libgcr's scripted prompter answers gnome-keyring prompts in tests.
+    libgcr-base-3-1
+    # tshark checks that --dump-dbus=pcap:FILE writes a capture it can dissect.
+    tshark
+)
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${packages[@]}"
