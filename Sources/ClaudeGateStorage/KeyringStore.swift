@@ -86,6 +86,19 @@ public final class KeyringStore: CredentialStore {
         }
     }
 
+    /// The label of the collection that ``createDefaultCollection()`` creates.
+    public static let defaultCollectionLabel = "Login"
+
+    /// Creates the collection behind the `default` alias through the
+    /// service's own prompt, which asks the user for its password, and
+    /// returns its path. `created` is false when one already existed.
+    public func createDefaultCollection() throws -> (path: String, created: Bool) {
+        let client = try client()
+        return try keyringOperation("creating the default collection") {
+            try client.createDefaultCollection(label: Self.defaultCollectionLabel)
+        }
+    }
+
     public func read(provider: String) throws -> Credential? {
         let client = try client()
         guard var secret = try keyringOperation("reading '\(provider)'", {

@@ -76,7 +76,7 @@ extension SecretServiceError: CustomStringConvertible {
         case .locked(let path):
             return "\(path.isEmpty ? "the keyring" : path) is locked"
         case .promptDismissed(let path):
-            return "the unlock prompt \(path) was dismissed"
+            return "the prompt \(path) was dismissed, by the user or by a service that cannot show it"
         case .promptTimedOut(let path, let seconds):
             return "the prompt \(path) did not complete within \(Int(seconds)) s and was dismissed"
         case .noSuchObject(let path):

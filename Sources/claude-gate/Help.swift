@@ -92,6 +92,12 @@ enum HelpCatalog {
             command: "auth storage test", usage: "claude-gate auth storage test",
             summary: "Write, read, list and delete a throwaway credential in the selected storage.",
             details: ["Prints one line per step and exits non-zero on the first failure; nothing is left behind."]),
+        CommandHelp(
+            command: "auth storage init-keyring", usage: "claude-gate auth storage init-keyring",
+            summary: "Create the keyring's default collection when the Secret Service has none.",
+            details: ["The Secret Service asks for the new collection's password in its own dialog; the command "
+                      + "waits at most CLAUDE_GATE_PROMPT_TIMEOUT seconds for it. Does nothing when a default "
+                      + "collection exists. Exits 5 when the dialog is dismissed or times out."]),
     ]
 
     static func help(for command: String) -> CommandHelp? {

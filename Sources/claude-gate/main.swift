@@ -14,6 +14,7 @@ let handlers: [String: CommandHandler] = [
     "auth logout": AuthCommands.logout,
     "auth storage status": StorageCommands.status,
     "auth storage test": StorageCommands.test,
+    "auth storage init-keyring": StorageCommands.initKeyring,
     "exec": ExecCommand.run,
 ]
 
