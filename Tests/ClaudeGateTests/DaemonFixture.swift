@@ -7,8 +7,8 @@ import XCTest
 /// scripts/test-daemons and stopped by the PIDs that script recorded.
 ///
 /// The daemon runs with HOME and the XDG directories inside its own
-/// temporary state directory; ``environment`` is the environment a client
-/// under test must use, so nothing reaches the real session bus or HOME.
+/// temporary state directory. A client under test must use ``environment``,
+/// so that nothing reaches the real session bus or HOME.
 final class DaemonFixture {
     /// The directory of the start and stop scripts.
     static let scriptDirectory: URL = URL(fileURLWithPath: #filePath)

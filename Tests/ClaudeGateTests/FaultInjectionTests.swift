@@ -49,7 +49,7 @@ final class FaultInjectionTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(seconds, 1.5)
         XCTAssertLessThan(seconds, 4)
 
-        // Dismiss is sent without waiting for a reply; give it a moment.
+        // Dismiss is sent without waiting for a reply, so it may arrive late.
         let dismissedMarker = fake.stateDirectory + "/dismissed"
         let deadline = monotonicSeconds() + 3
         while !FileManager.default.fileExists(atPath: dismissedMarker) && monotonicSeconds() < deadline {
@@ -87,7 +87,7 @@ final class FaultInjectionTests: XCTestCase {
     }
 
     /// Completed arrives as a broadcast before the reply to Prompt, the way
-    /// KeePassXC sends it; the signal must not be lost.
+    /// KeePassXC sends it, and must not be lost.
     func testPromptCompletedBeforeReplyIsSeen() throws {
         let fake = try startFake("prompt-completes-early")
         let client = try fake.connect(promptTimeout: 60)

@@ -3,27 +3,15 @@ import XCTest
 
 /// Round trips against gnome-keyring-daemon 42 with an unlocked login collection.
 final class GnomeKeyringInteropTests: XCTestCase {
-    private static var daemon: DaemonFixture?
-    private static var startError: Error?
+    private static let script = "start-gnome-keyring.sh"
 
-    override class func setUp() {
-        super.setUp()
-        do {
-            daemon = try DaemonFixture(script: "start-gnome-keyring.sh", requiredPrograms: ["gnome-keyring-daemon", "dbus-daemon"])
-        } catch {
-            startError = error
-        }
+    private func keyring() throws -> DaemonFixture {
+        try SharedDaemons.fixture(script: Self.script, requiredPrograms: ["gnome-keyring-daemon", "dbus-daemon"])
     }
 
     override class func tearDown() {
-        daemon?.stop()
-        daemon = nil
+        SharedDaemons.stop(script: script)
         super.tearDown()
-    }
-
-    private func keyring() throws -> DaemonFixture {
-        if let startError = Self.startError { throw startError }
-        return try XCTUnwrap(Self.daemon)
     }
 
     func testPlainRoundTrip() throws {

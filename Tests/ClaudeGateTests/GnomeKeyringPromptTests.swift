@@ -54,8 +54,8 @@ final class GnomeKeyringPromptTests: XCTestCase {
         XCTAssertTrue(try CollectionProxy(connection: client.connection, path: loginCollection).isLocked())
     }
 
-    /// Without a prompter gnome-keyring dismisses every prompt at once; the
-    /// client must return then and not wait for the 60 s prompt timeout.
+    /// Without a prompter gnome-keyring dismisses every prompt at once, and
+    /// the client must return then, not after the 60 s prompt timeout.
     func testNoPrompterDismissesAtOnce() throws {
         let keyring = try startKeyring([])
         let client = try keyring.connect(promptTimeout: 60)

@@ -61,3 +61,22 @@ enum InteropRoundTrip {
         }
     }
 }
+
+/// Daemons shared by the tests of one class, started on first use and
+/// stopped in the class's `tearDown`. A failed start is remembered, so that
+/// each test of the class reports it without trying again.
+enum SharedDaemons {
+    private static var started: [String: Result<DaemonFixture, Error>] = [:]
+
+    static func fixture(script: String, requiredPrograms: [String]) throws -> DaemonFixture {
+        if let result = started[script] { return try result.get() }
+        let result = Result { try DaemonFixture(script: script, requiredPrograms: requiredPrograms) }
+        started[script] = result
+        return try result.get()
+    }
+
+    static func stop(script: String) {
+        if case .success(let daemon)? = started[script] { daemon.stop() }
+        started[script] = nil
+    }
+}

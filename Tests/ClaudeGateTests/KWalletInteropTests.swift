@@ -3,27 +3,15 @@ import XCTest
 
 /// Round trips against kwalletd5 (KF5 5.103) with an open wallet.
 final class KWalletInteropTests: XCTestCase {
-    private static var daemon: DaemonFixture?
-    private static var startError: Error?
+    private static let script = "start-kwallet.sh"
 
-    override class func setUp() {
-        super.setUp()
-        do {
-            daemon = try DaemonFixture(script: "start-kwallet.sh", requiredPrograms: ["kwalletd5", "dbus-daemon"])
-        } catch {
-            startError = error
-        }
+    private func kwallet() throws -> DaemonFixture {
+        try SharedDaemons.fixture(script: Self.script, requiredPrograms: ["kwalletd5", "dbus-daemon"])
     }
 
     override class func tearDown() {
-        daemon?.stop()
-        daemon = nil
+        SharedDaemons.stop(script: script)
         super.tearDown()
-    }
-
-    private func kwallet() throws -> DaemonFixture {
-        if let startError = Self.startError { throw startError }
-        return try XCTUnwrap(Self.daemon)
     }
 
     func testPlainRoundTrip() throws {

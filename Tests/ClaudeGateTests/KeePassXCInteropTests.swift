@@ -3,27 +3,15 @@ import XCTest
 
 /// Round trips against KeePassXC 2.7 with an unlocked database.
 final class KeePassXCInteropTests: XCTestCase {
-    private static var daemon: DaemonFixture?
-    private static var startError: Error?
+    private static let script = "start-keepassxc.sh"
 
-    override class func setUp() {
-        super.setUp()
-        do {
-            daemon = try DaemonFixture(script: "start-keepassxc.sh", requiredPrograms: ["keepassxc", "keepassxc-cli", "dbus-daemon"])
-        } catch {
-            startError = error
-        }
+    private func keepassxc() throws -> DaemonFixture {
+        try SharedDaemons.fixture(script: Self.script, requiredPrograms: ["keepassxc", "keepassxc-cli", "dbus-daemon"])
     }
 
     override class func tearDown() {
-        daemon?.stop()
-        daemon = nil
+        SharedDaemons.stop(script: script)
         super.tearDown()
-    }
-
-    private func keepassxc() throws -> DaemonFixture {
-        if let startError = Self.startError { throw startError }
-        return try XCTUnwrap(Self.daemon)
     }
 
     func testPlainRoundTrip() throws {
@@ -48,7 +36,7 @@ final class KeePassXCInteropTests: XCTestCase {
     }
 
     /// A locked KeePassXC holds SearchItems or the Unlock prompt behind its
-    /// own unlock dialog, which nobody answers offscreen. The read must end
+    /// own unlock dialog, which cannot be answered offscreen. The read must end
     /// within the method and prompt timeouts. This test uses its own daemon
     /// because the dialog stays open until KeePassXC is killed.
     func testLockedDatabaseReadEndsWithinTimeouts() throws {

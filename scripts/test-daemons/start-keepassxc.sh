@@ -10,8 +10,8 @@
 # KeePassXC 2.7 serves the Secret Service API only for a group named in the
 # database's custom data (FDO_SECRETS_EXPOSED_GROUP), so the database is
 # imported from XML that sets it. Access and delete confirmations are off in
-# keepassxc.ini because nobody can answer them offscreen; a dialog that does
-# open blocks KeePassXC until it is killed with SIGKILL.
+# keepassxc.ini because they cannot be answered offscreen. A dialog that
+# does open blocks KeePassXC until it is killed with SIGKILL.
 source "$(dirname "$0")/common.sh"
 
 password=test-password

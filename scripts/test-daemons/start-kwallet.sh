@@ -8,7 +8,7 @@
 # stop:   stop-daemons.sh "$CLAUDE_GATE_TEST_STATE_DIR"
 #
 # kwalletd5 (KF5 5.103) shows Qt dialogs for a first start, a new wallet and
-# a password; offscreen nobody can answer them and the daemon blocks. So the
+# a password. Offscreen they cannot be answered and the daemon blocks, so the
 # wallet is created and opened with org.kde.KWallet.pamOpen, the call that
 # pam_kwallet5 makes at login, and the daemon is restarted once in between
 # because it lists only the wallets that exist when it starts. DH sessions
@@ -28,7 +28,8 @@ start_private_bus
 printf '[Wallet]\nEnabled=true\nFirst Use=false\nDefault Wallet=kdewallet\n' > "$HOME/.config/kwalletrc"
 
 # pamOpen takes the PBKDF2-SHA512 hash of the password, 56 bytes, as a byte
-# array. The salt is a fixed test value; the wallet only lives in this test.
+# array. The salt is a fixed test value because the wallet lives only as long
+# as the test.
 open_wallet_with_pam() {
     local hash
     hash=$("$PYTHON" -c '
