@@ -25,7 +25,7 @@ final class DHKeyAgreementTests: XCTestCase {
     func testShortServerKeyIsAccepted() throws {
         let client = try DHKeyPair()
         var server = try DHKeyPair()
-        // About 1 key in 256 starts with a zero byte; generate until one does.
+        // About 1 key in 256 starts with a zero byte, so a few hundred tries find one.
         for _ in 0..<5_000 where server.publicKey[0] != 0 {
             server = try DHKeyPair()
         }

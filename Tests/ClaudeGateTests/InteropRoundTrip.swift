@@ -27,7 +27,7 @@ enum InteropRoundTrip {
         XCTAssertEqual(try client.itemAttributes(matching: attributes).count, 1, "replace keeps one item",
                        file: file, line: line)
 
-        // A second connection sees what the first stored.
+        // A second connection reads what the first stored.
         let other = try daemon.connect(session: preference)
         XCTAssertEqual(try other.readSecret(matching: attributes), second, file: file, line: line)
 
