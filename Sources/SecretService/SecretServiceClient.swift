@@ -95,7 +95,7 @@ public final class SecretServiceClient {
 
         let item = candidates[0]
         let session = try openSession()
-        let secrets = try service.getSecrets([item], session: session)
+        let secrets = try withBusAddress { try service.getSecrets([item], session: session) }
         guard let secret = secrets[item] else {
             // GetSecrets leaves out items that are still locked.
             throw SecretServiceError.locked(objectPath: item)

@@ -2,7 +2,8 @@
 
 libgcr-base-3 ships a mock system prompter for its own tests. This script
 starts it on the session bus, prints its bus name on stdout (the value for
-GNOME_KEYRING_TEST_PROMPTER) and queues one response per argument:
+GNOME_KEYRING_TEST_PROMPTER) and queues the responses read from stdin,
+separated by white space, because passwords do not belong on a command line:
 
     pw:PASSWORD   enter PASSWORD in a password prompt
     cancel        cancel a password prompt
@@ -10,7 +11,7 @@ GNOME_KEYRING_TEST_PROMPTER) and queues one response per argument:
     deny          cancel a confirmation prompt
 
 When the queue runs empty the last response is queued again, so one
-argument answers every prompt the same way.
+response answers every prompt the same way.
 """
 
 import ctypes
@@ -39,7 +40,7 @@ def queue_response(response):
 
 def main(responses):
     if not responses:
-        sys.exit("usage: gcr-mock-prompter.py RESPONSE...")
+        sys.exit("usage: echo RESPONSE... | gcr-mock-prompter.py")
     bus_name = gcr.gcr_mock_prompter_start()
     for response in responses:
         queue_response(response)
@@ -51,4 +52,4 @@ def main(responses):
             queue_response(responses[-1])
 
 
-main(sys.argv[1:])
+main(sys.stdin.read().split())

@@ -29,9 +29,8 @@ make_state_dir claude-gate-gnome-keyring
 start_private_bus
 
 if [ -n "$responses" ]; then
-    # shellcheck disable=SC2086 # one argument per response is intended
-    "$PYTHON" "$SCRIPT_DIR/gcr-mock-prompter.py" $responses \
-        > "$STATE_DIR/mock-prompter.name" 2> "$STATE_DIR/mock-prompter.log" < /dev/null &
+    printf '%s' "$responses" | "$PYTHON" "$SCRIPT_DIR/gcr-mock-prompter.py" \
+        > "$STATE_DIR/mock-prompter.name" 2> "$STATE_DIR/mock-prompter.log" &
     record_process mock-prompter $!
     poll 10 test -s "$STATE_DIR/mock-prompter.name" || abort "the mock prompter did not start"
     GNOME_KEYRING_TEST_PROMPTER=$(head -n 1 "$STATE_DIR/mock-prompter.name")

@@ -32,10 +32,12 @@ printf '[Wallet]\nEnabled=true\nFirst Use=false\nDefault Wallet=kdewallet\n' > "
 # as the test.
 open_wallet_with_pam() {
     local hash
-    hash=$("$PYTHON" -c '
+    # The password goes through stdin because a command line is visible to
+    # every process on the machine.
+    hash=$(printf '%s' "$password" | "$PYTHON" -c '
 import hashlib, sys
-digest = hashlib.pbkdf2_hmac("sha512", sys.argv[1].encode(), b"claude-gate-test" * 4, 50000, 56)
-print(",".join(str(byte) for byte in digest))' "$password")
+digest = hashlib.pbkdf2_hmac("sha512", sys.stdin.buffer.read(), b"claude-gate-test" * 4, 50000, 56)
+print(",".join(str(byte) for byte in digest))')
     bus_call --dest=org.kde.kwalletd5 /modules/kwalletd5 org.kde.KWallet.pamOpen \
         string:kdewallet "array:byte:$hash" int32:0 > /dev/null
 }
