@@ -18,12 +18,18 @@ let package = Package(
             name: "CCrypto",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
+        // Signal handling for the CLI, in C because a handler may only store
+        // to a volatile sig_atomic_t.
+        .target(name: "CProcess"),
 
         // Swift layers, each depending only on the one below it.
         .target(name: "DBus", dependencies: ["CDBus"]),
         .target(name: "SecretService", dependencies: ["DBus", "CCrypto"]),
         .target(name: "ClaudeGateStorage", dependencies: ["SecretService", "CCrypto"]),
-        .executableTarget(name: "claude-gate", dependencies: ["ClaudeGateStorage"]),
+        .executableTarget(name: "claude-gate", dependencies: ["ClaudeGateStorage", "CProcess"]),
+
+        // In-process throughput benchmark for `make bench`; not installed.
+        .executableTarget(name: "claude-gate-bench", dependencies: ["ClaudeGateStorage"]),
 
         .testTarget(
             name: "ClaudeGateTests",

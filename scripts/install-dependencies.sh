@@ -20,6 +20,9 @@ packages=(
     libgcr-base-3-1
     # tshark checks that --dump-dbus=pcap:FILE writes a capture it can dissect.
     tshark
+    # Packaging and its tests: dpkg-shlibdeps, objdump, man --warnings, and the
+    # shells whose completion scripts are checked.
+    dpkg-dev binutils man-db groff-base zsh fish
 )
 
 export DEBIAN_FRONTEND=noninteractive

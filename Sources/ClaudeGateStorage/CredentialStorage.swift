@@ -11,6 +11,7 @@ import SecretService
 public final class CredentialStorage {
     public let configuration: StorageConfiguration
     private let log: Log
+    private let isInterrupted: () -> Bool
     private let file: FileStore
     private var selectedPrimary: CredentialStore
     private var selectedSecondary: [CredentialStore]
@@ -48,8 +49,12 @@ public final class CredentialStorage {
     /// is used and one warning naming the reason is written to stderr. With
     /// `keyring` an unusable keyring is an error; with `file` D-Bus is never
     /// opened.
-    public init(configuration: StorageConfiguration, environment: [String: String], log: Log) throws {
+    /// `isInterrupted` is polled while keyring calls and prompts wait, so a
+    /// signal can end them (see ``SecretServiceOptions/isInterrupted``).
+    public init(configuration: StorageConfiguration, environment: [String: String], log: Log,
+                isInterrupted: @escaping () -> Bool = { false }) throws {
         self.configuration = configuration
+        self.isInterrupted = isInterrupted
         self.log = log
         file = FileStore(path: configuration.filePath)
 
@@ -61,7 +66,7 @@ public final class CredentialStorage {
             log.debug("using the file \(file.path) because CLAUDE_GATE_AUTH_STORAGE_TYPE=file")
 
         case .keyring:
-            let keyring = try Self.makeKeyringStore(configuration, environment: environment)
+            let keyring = try Self.makeKeyringStore(configuration, environment: environment, isInterrupted: isInterrupted)
             if case .unavailable(let reason) = keyring.checkAvailability() {
                 log.debug("the keyring is not usable and CLAUDE_GATE_AUTH_STORAGE_TYPE=keyring: \(reason)")
                 throw StorageError.keyringUnavailable(reason: reason)
@@ -72,7 +77,7 @@ public final class CredentialStorage {
             log.debug("using the keyring because CLAUDE_GATE_AUTH_STORAGE_TYPE=keyring")
 
         case .auto:
-            selectedPrimary = try Self.makeKeyringStore(configuration, environment: environment)
+            selectedPrimary = try Self.makeKeyringStore(configuration, environment: environment, isInterrupted: isInterrupted)
             selectedSecondary = [file]
             selectedReason = "the keyring is usable"
             autoSelectionPending = true
@@ -100,7 +105,9 @@ public final class CredentialStorage {
                     + "Set CLAUDE_GATE_AUTH_STORAGE_TYPE=file to choose the file and silence this warning")
     }
 
-    private static func makeKeyringStore(_ configuration: StorageConfiguration, environment: [String: String]) throws -> KeyringStore {
+    private static func makeKeyringStore(
+        _ configuration: StorageConfiguration, environment: [String: String], isInterrupted: @escaping () -> Bool
+    ) throws -> KeyringStore {
         let dump: MessageDump?
         switch configuration.dbusDump {
         case nil:
@@ -116,7 +123,7 @@ public final class CredentialStorage {
         }
         let options = SecretServiceOptions(
             methodTimeout: configuration.methodTimeout, promptTimeout: configuration.promptTimeout,
-            sessionAlgorithm: configuration.sessionAlgorithm, dump: dump)
+            sessionAlgorithm: configuration.sessionAlgorithm, dump: dump, isInterrupted: isInterrupted)
         return KeyringStore(serviceName: configuration.keyringService, environment: environment, options: options)
     }
 

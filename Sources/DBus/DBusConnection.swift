@@ -25,9 +25,9 @@ public final class DBusConnection {
     /// Where sent and received messages are written, if anywhere.
     public var dump: MessageDump?
 
-    /// Polled while waiting for a signal; returning true ends the wait early
-    /// (as a timeout does) so that the caller can clean up, for example after
-    /// SIGINT.
+    /// Polled at least every 100 ms while waiting for a reply or a signal;
+    /// returning true ends the wait with ``DBusError/interrupted(member:)``,
+    /// for example after SIGINT.
     public var shouldStopWaiting: () -> Bool = { false }
 
     /// Returns the session bus address from `DBUS_SESSION_BUS_ADDRESS`, else
@@ -107,7 +107,8 @@ public final class DBusConnection {
     /// Calls a method and returns the reply's body after checking that its
     /// signature is `replySignature`.
     ///
-    /// Wraps `dbus_connection_send_with_reply` and `dbus_pending_call_block`.
+    /// Wraps `dbus_connection_send` and waits for the reply itself, so that
+    /// the wait can end early when ``shouldStopWaiting`` returns true.
     @discardableResult
     public func call(
         destination: String, path: String, interface: String, member: String,
@@ -116,18 +117,11 @@ public final class DBusConnection {
         let qualifiedMember = "\(interface).\(member)"
         let message = try DBusMessage.methodCall(
             destination: destination, path: path, interface: interface, member: member, arguments: arguments)
-        let seconds = timeout ?? methodTimeout
-        let reply = try sendAndWait(message, member: qualifiedMember, seconds: seconds)
+        let reply = try sendAndWait(message, member: qualifiedMember, seconds: timeout ?? methodTimeout)
 
         if reply.type == .error {
             let name = reply.errorName ?? "org.freedesktop.DBus.Error.Failed"
             let text = (try? reply.arguments().first?.stringValue) ?? nil
-            if name == "org.freedesktop.DBus.Error.NoReply" && isLocalTimeout(reply) {
-                throw DBusError.timedOut(member: qualifiedMember, seconds: seconds)
-            }
-            if name == "org.freedesktop.DBus.Error.Disconnected" || dbus_connection_get_is_connected(pointer) == 0 {
-                throw DBusError.disconnected(member: qualifiedMember)
-            }
             throw DBusError.remote(name: name, message: text ?? "", member: qualifiedMember)
         }
         guard reply.signature == replySignature else {
@@ -151,31 +145,60 @@ public final class DBusConnection {
         dbus_connection_flush(pointer)
     }
 
+    /// Messages that arrived while a reply was awaited, such as a prompt's
+    /// `Completed` signal that a service sends before its reply to `Prompt`.
+    /// ``waitForSignal(seconds:matching:)`` looks at them first.
+    private var queuedMessages: [DBusMessage] = []
+
     private func sendAndWait(_ message: DBusMessage, member: String, seconds: Double) throws -> DBusMessage {
-        var pending: OpaquePointer? = nil
-        let milliseconds = Int32(clamping: Int64((seconds * 1000).rounded(.up)))
-        guard dbus_connection_send_with_reply(pointer, message.pointer, &pending, milliseconds) != 0 else {
+        var serial: UInt32 = 0
+        guard dbus_connection_send(pointer, message.pointer, &serial) != 0 else {
             throw DBusError.outOfMemory
         }
         dump?.write(message, direction: .sent)
+        dbus_connection_flush(pointer)
 
-        // libdbus gives no pending call when the connection is already closed.
-        guard let pending else { throw DBusError.disconnected(member: member) }
-        defer { dbus_pending_call_unref(pending) }
-
-        dbus_pending_call_block(pending)
-        guard let rawReply = dbus_pending_call_steal_reply(pending) else {
-            throw DBusError.disconnected(member: member)
+        let deadline = monotonicSeconds() + seconds
+        while true {
+            guard let incoming = try receive(until: deadline, member: member) else {
+                throw DBusError.timedOut(member: member, seconds: seconds)
+            }
+            if (incoming.type == .methodReturn || incoming.type == .error) && incoming.replySerial == serial {
+                return incoming
+            }
+            queuedMessages.append(incoming)
         }
-        let reply = DBusMessage(taking: rawReply)
-        dump?.write(reply, direction: .received)
-        return reply
     }
 
-    /// libdbus reports its own timeout as a NoReply error with no sender;
-    /// a NoReply relayed by the bus names the bus as sender.
-    private func isLocalTimeout(_ reply: DBusMessage) -> Bool {
-        reply.sender == nil
+    /// Returns the next incoming message, or nil when `deadline` passes first.
+    ///
+    /// Wraps `dbus_connection_read_write` and `dbus_connection_pop_message`.
+    /// Messages are not dispatched, so nothing but this class consumes them.
+    private func receive(until deadline: Double, member: String) throws -> DBusMessage? {
+        while true {
+            if let raw = dbus_connection_pop_message(pointer) {
+                let message = DBusMessage(taking: raw)
+                dump?.write(message, direction: .received)
+                if message.type == .signal && message.interface == "org.freedesktop.DBus.Local"
+                    && message.member == "Disconnected" {
+                    throw DBusError.disconnected(member: member)
+                }
+                return message
+            }
+            if shouldStopWaiting() {
+                throw DBusError.interrupted(member: member)
+            }
+            let remaining = deadline - monotonicSeconds()
+            if remaining <= 0 {
+                return nil
+            }
+
+            // Wake at least every 100 ms so that shouldStopWaiting is polled.
+            let slice = Int32(min(remaining, 0.1) * 1000) + 1
+            guard dbus_connection_read_write(pointer, slice) != 0 else {
+                throw DBusError.disconnected(member: member)
+            }
+        }
     }
 
     /// Adds a match rule on the bus so that matching signals are delivered.
@@ -194,36 +217,23 @@ public final class DBusConnection {
     }
 
     /// Waits up to `seconds` for a signal that satisfies `matches` and
-    /// returns it, or nil when the time runs out or ``shouldStopWaiting``
-    /// returns true. Other incoming messages are dumped and dropped.
-    ///
-    /// Wraps `dbus_connection_read_write` and `dbus_connection_pop_message`.
+    /// returns it, or nil when the time runs out. Other incoming messages are
+    /// dropped. Throws ``DBusError/interrupted(member:)`` as soon as
+    /// ``shouldStopWaiting`` returns true.
     public func waitForSignal(seconds: Double, matching matches: (DBusMessage) -> Bool) throws -> DBusMessage? {
+        let queued = queuedMessages
+        queuedMessages = []
+        if let signal = queued.first(where: { $0.type == .signal && matches($0) }) {
+            return signal
+        }
+
         let deadline = monotonicSeconds() + seconds
-        while true {
-            while let raw = dbus_connection_pop_message(pointer) {
-                let message = DBusMessage(taking: raw)
-                dump?.write(message, direction: .received)
-                if message.type == .signal && message.interface == "org.freedesktop.DBus.Local"
-                    && message.member == "Disconnected" {
-                    throw DBusError.disconnected(member: "waiting for a signal")
-                }
-                if message.type == .signal && matches(message) {
-                    return message
-                }
-            }
-
-            let remaining = deadline - monotonicSeconds()
-            if remaining <= 0 || shouldStopWaiting() {
-                return nil
-            }
-
-            // Wake at least every 100 ms so that shouldStopWaiting is polled.
-            let slice = Int32(min(remaining, 0.1) * 1000) + 1
-            guard dbus_connection_read_write(pointer, slice) != 0 else {
-                throw DBusError.disconnected(member: "waiting for a signal")
+        while let message = try receive(until: deadline, member: "waiting for a signal") {
+            if message.type == .signal && matches(message) {
+                return message
             }
         }
+        return nil
     }
 }
 

@@ -12,6 +12,8 @@ public enum DBusError: Error, Equatable, Sendable {
     case timedOut(member: String, seconds: Double)
     /// The connection to the bus was closed.
     case disconnected(member: String)
+    /// The wait for a reply or signal was ended by ``DBusConnection/shouldStopWaiting``.
+    case interrupted(member: String)
     /// The reply's body does not have the signature the caller expects.
     case unexpectedSignature(member: String, expected: String, actual: String)
     /// A value could not be appended to or read from a message.
@@ -43,6 +45,8 @@ extension DBusError: CustomStringConvertible {
             return "\(member) timed out after \(formatSeconds(seconds)) s without a reply"
         case .disconnected(let member):
             return "the D-Bus connection closed during \(member)"
+        case .interrupted(let member):
+            return "\(member) was interrupted"
         case .unexpectedSignature(let member, let expected, let actual):
             return "\(member) replied with signature '\(actual)', expected '\(expected)'"
         case .marshalling(let detail):

@@ -10,13 +10,19 @@ public struct SecretServiceOptions {
     public var sessionAlgorithm: SessionAlgorithmPreference
     /// The dump that sent and received messages are written to, if any.
     public var dump: MessageDump?
+    /// Polled while waiting for replies and prompts; returning true ends the
+    /// operation with ``SecretServiceError/interrupted`` and dismisses any
+    /// prompt that is showing.
+    public var isInterrupted: () -> Bool
 
     public init(methodTimeout: Double, promptTimeout: Double,
-                sessionAlgorithm: SessionAlgorithmPreference = .auto, dump: MessageDump? = nil) {
+                sessionAlgorithm: SessionAlgorithmPreference = .auto, dump: MessageDump? = nil,
+                isInterrupted: @escaping () -> Bool = { false }) {
         self.methodTimeout = methodTimeout
         self.promptTimeout = promptTimeout
         self.sessionAlgorithm = sessionAlgorithm
         self.dump = dump
+        self.isInterrupted = isInterrupted
     }
 }
 
@@ -49,6 +55,7 @@ public final class SecretServiceClient {
     }
 
     public init(connection: DBusConnection, options: SecretServiceOptions) {
+        connection.shouldStopWaiting = options.isInterrupted
         self.connection = connection
         self.options = options
         self.service = ServiceProxy(connection: connection)

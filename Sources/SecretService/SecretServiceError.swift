@@ -23,6 +23,9 @@ public enum SecretServiceError: Error, Equatable {
     case sessionFailed(String)
     /// The secret of an item could not be decrypted.
     case decryptionFailed(itemPath: String)
+    /// The operation was stopped by a signal such as SIGINT; any prompt it
+    /// showed was dismissed.
+    case interrupted
     /// The service sent something the protocol does not allow.
     case protocolViolation(String)
     /// A D-Bus failure that has no more specific case: a timeout, a closed
@@ -45,7 +48,9 @@ public enum SecretServiceError: Error, Equatable {
         case SecretServiceErrorNames.noSuchObject?, SecretServiceErrorNames.unknownObject?:
             self = .noSuchObject(objectPath: objectPath)
         default:
-            if case .unexpectedSignature = error {
+            if case .interrupted = error {
+                self = .interrupted
+            } else if case .unexpectedSignature = error {
                 self = .protocolViolation(error.description)
             } else {
                 self = .dbus(error)
@@ -85,6 +90,8 @@ extension SecretServiceError: CustomStringConvertible {
             return "cannot open a Secret Service session: \(detail)"
         case .decryptionFailed(let path):
             return "cannot decrypt the secret of \(path): the session key does not match"
+        case .interrupted:
+            return "interrupted"
         case .protocolViolation(let detail):
             return "the Secret Service sent an invalid reply: \(detail)"
         case .dbus(let error):

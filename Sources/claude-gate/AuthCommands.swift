@@ -76,10 +76,15 @@ enum AuthCommands {
     }
 
     static func status(_ arguments: [String], context: CommandContext) throws {
-        let options = try parseOptions(arguments, spec: OptionSpec(), command: "auth status")
+        let options = try parseOptions(arguments, spec: OptionSpec(flags: ["--json"]), command: "auth status")
         try rejectPositionals(options, command: "auth status")
         let storage = try context.storage()
         let providers = try storage.listProviders()
+        if options.has("--json") {
+            let json = try statusJSON(storage: storage, providers: providers, now: currentUnixTime())
+            Terminal.printLine(String(decoding: try json.serialized(), as: UTF8.self))
+            return
+        }
         guard !providers.isEmpty else {
             Terminal.printLine("No credentials stored (\(storage.primary.kind.rawValue) storage: \(storage.primary.location)).")
             Terminal.printLine("Store one with 'claude-gate auth login'.")
@@ -95,6 +100,42 @@ enum AuthCommands {
                          maskedSecret(credential.secret ?? ""), found.store.kind.rawValue])
         }
         printTable(rows)
+    }
+
+    /// The `auth status --json` object. Its keys and value types are a
+    /// stable interface documented in the command's help and in
+    /// docs/storage.md: keys may be added, none removed or changed. Unlike
+    /// the table's masked value, it contains no part of any secret, because
+    /// scripts rarely need one and their output often ends up in logs.
+    static func statusJSON(storage: CredentialStorage, providers: [String], now: Int64) throws -> JSONValue {
+        var credentials: [JSONValue] = []
+        for provider in providers {
+            guard let found = try storage.read(provider: provider) else { continue }
+            let credential = found.credential
+            let expires: JSONValue = credential.expiresAt.map { $0 > 0 ? .integer($0) : .null } ?? .null
+            credentials.append(.object([
+                "provider": .string(provider),
+                "type": .string(credential.type.rawValue),
+                "status": .string(jsonName(of: credential.validity(now: now))),
+                "expires": expires,
+                "storage": .string(found.store.kind.rawValue),
+            ]))
+        }
+        return .object([
+            "storage": .string(storage.primary.kind.rawValue),
+            "location": .string(storage.primary.location),
+            "credentials": .array(credentials),
+        ])
+    }
+
+    /// Returns the validity as `auth status --json` spells it. The table
+    /// keeps the capitalized words of the Go claude-gate.
+    private static func jsonName(of validity: CredentialValidity) -> String {
+        switch validity {
+        case .valid: return "valid"
+        case .needsRefresh: return "needs_refresh"
+        case .expired: return "expired"
+        }
     }
 
     static func logout(_ arguments: [String], context: CommandContext) throws {

@@ -1,3 +1,4 @@
+import CProcess
 import ClaudeGateStorage
 
 #if canImport(Glibc)
@@ -32,7 +33,8 @@ final class CommandContext {
 
     func storage() throws -> CredentialStorage {
         if let openedStorage { return openedStorage }
-        let storage = try CredentialStorage(configuration: configuration, environment: environment, log: log)
+        let storage = try CredentialStorage(configuration: configuration, environment: environment, log: log,
+                                            isInterrupted: { cprocess_interrupt_signal() != 0 })
         openedStorage = storage
         return storage
     }

@@ -26,6 +26,9 @@ enum ExitCode: Int32, CaseIterable {
     /// `exec` did not find the command in PATH. Shells use the same status
     /// for this case.
     case commandNotFound = 127
+    /// Interrupted by SIGINT (Ctrl-C), SIGTERM or SIGHUP; a prompt that was
+    /// showing is dismissed, and a file write that had started is finished.
+    case interrupted = 130
 
     var summary: String {
         switch self {
@@ -39,6 +42,7 @@ enum ExitCode: Int32, CaseIterable {
         case .credentialExpired: return "exec: the OAuth access token has expired, so the command was not started"
         case .commandNotExecutable: return "exec: the command was found but could not be started (not executable)"
         case .commandNotFound: return "exec: the command was not found"
+        case .interrupted: return "interrupted by SIGINT (Ctrl-C), SIGTERM or SIGHUP"
         }
     }
 }
@@ -70,6 +74,7 @@ extension ExitCode {
             if serviceError.meansServiceUnusable { return .storageUnavailable }
             switch serviceError {
             case .locked, .promptDismissed, .promptTimedOut: return .locked
+            case .interrupted: return .interrupted
             default: return .failure
             }
         case .fileSystem, .unreadableFile, .invalidCredential, .unsafePath: return .dataError

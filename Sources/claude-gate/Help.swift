@@ -5,8 +5,15 @@ struct CommandHelp {
     var command: String
     var usage: String
     var summary: String
+    /// Each option's spelling, such as `--provider NAME`, and what it sets.
     var options: [(String, String)] = []
     var details: [String] = []
+    /// The values that shell completion offers for an option that takes a
+    /// value, keyed by the option's name (`--provider`). An option missing
+    /// here gets no value completions.
+    var optionValues: [String: [String]] = [:]
+    /// The values that shell completion offers for the positional argument.
+    var argumentValues: [String] = []
 }
 
 let claudeGateVersion = "0.1.0"
@@ -31,6 +38,43 @@ enum HelpCatalog {
         ("CLAUDE_GATE_DEBUG", "1 to log storage decisions to stderr, like --verbose"),
     ]
 
+    /// The files claude-gate reads and writes, for `--help` and the man page.
+    static let files: [(String, String)] = [
+        ("~/.claude-gate/auth.json", "credentials file used by the file storage, mode 0600 in a 0700 directory; CLAUDE_GATE_AUTH_STORAGE_PATH moves it"),
+    ]
+
+    /// The synopsis shown by `--help` and the man page.
+    static let synopsis = "claude-gate [--dump-dbus] [--verbose] COMMAND [OPTIONS]"
+
+    /// One-line description of claude-gate, the NAME line of the man page.
+    static let tagline = "store a command-line app's credentials in the Secret Service or a file"
+
+    /// The DESCRIPTION section of the man page, one paragraph per entry.
+    static let description: [String] = [
+        "claude-gate stores one credential per provider: an API key or an OAuth token set. By default it keeps them in the freedesktop Secret Service (GNOME Keyring, KeePassXC or another keyring on the D-Bus session bus) and falls back to the file ~/.claude-gate/auth.json when no keyring is usable.",
+        "Credentials are read from standard input, never from the command line. CLAUDE_GATE_AUTH_STORAGE_TYPE forces one storage.",
+        "The token storage guide, storage.md, covers how the storage is chosen, containers, profiles and what to do about each error message. "
+            + "The Debian package installs it in /usr/share/doc/claude-gate.",
+    ]
+
+    /// The EXAMPLES section of the man page: what each command does, and the command.
+    static let examples: [(String, String)] = [
+        ("Store an API key for the default provider, anthropic, read from a variable:",
+         "printf '%s\\n' \"$ANTHROPIC_API_KEY\" | claude-gate auth login"),
+        ("Store an OAuth token set for another provider from a file with \"access\", \"refresh\" and \"expires\":",
+         "claude-gate auth login --provider example --oauth < token.json"),
+        ("Run a program with the stored key in its environment, never in its arguments:",
+         "claude-gate exec -- some-program"),
+        ("List the stored credentials as JSON:",
+         "claude-gate auth status --json"),
+        ("Check which storage is selected, then write and delete a test credential in it:",
+         "claude-gate auth storage status && claude-gate auth storage test"),
+        ("Use the file storage, for example in a container without a keyring:",
+         "CLAUDE_GATE_AUTH_STORAGE_TYPE=file claude-gate auth status"),
+        ("Load bash completion in the current shell:",
+         "source <(claude-gate completion bash)"),
+    ]
+
     static let commands: [CommandHelp] = [
         CommandHelp(
             command: "auth login", usage: "claude-gate auth login [--provider NAME] [--api-key | --oauth]",
@@ -43,7 +87,8 @@ enum HelpCatalog {
             details: [
                 "The credential is never taken from the command line. On a terminal it is read without echo.",
                 "Example: printf '%s\\n' \"$KEY\" | claude-gate auth login --provider anthropic",
-            ]),
+            ],
+            optionValues: ["--provider": providerCompletions]),
         CommandHelp(
             command: "auth token", usage: "claude-gate auth token [--provider NAME]",
             summary: "Print the API key or OAuth access token, for scripts.",
@@ -54,7 +99,8 @@ enum HelpCatalog {
                     + "token is still printed, with a warning on stderr.",
                 "This is the interface for credential helpers such as Claude Code's apiKeyHelper. To pass the "
                     + "credential in an environment variable instead, use 'claude-gate exec'.",
-            ]),
+            ],
+            optionValues: ["--provider": providerCompletions]),
         CommandHelp(
             command: "exec",
             usage: "claude-gate exec [--provider NAME] [--env VAR] [--allow-expired] -- COMMAND [ARGS...]",
@@ -75,19 +121,32 @@ enum HelpCatalog {
                     + "claude-gate exits with its own status, for example 3 (no credential), 4 (storage not "
                     + "usable), 7 (OAuth token expired), 126 (COMMAND not executable) or 127 (COMMAND not found).",
                 "Example: claude-gate exec -- claude",
-            ]),
+            ],
+            optionValues: ["--provider": providerCompletions]),
         CommandHelp(
-            command: "auth status", usage: "claude-gate auth status",
-            summary: "List the stored credentials with type, validity and a masked value."),
+            command: "auth status", usage: "claude-gate auth status [--json]",
+            summary: "List the stored credentials with type, validity and a masked value.",
+            options: [("--json", "print one JSON object without secrets instead of the table")],
+            details: [
+                "The JSON object has \"storage\" (keyring or file), \"location\" and \"credentials\": an array sorted by "
+                    + "provider of objects with \"provider\", \"type\" (api or oauth), \"status\" (valid, needs_refresh or "
+                    + "expired), \"expires\" (Unix seconds, or null) and \"storage\" (the storage that holds it).",
+            ]),
         CommandHelp(
             command: "auth logout", usage: "claude-gate auth logout [--provider NAME]",
             summary: "Remove credentials from every storage that holds them.",
-            options: [("--provider NAME", "remove only this provider's credential (default: all providers)")]),
+            options: [("--provider NAME", "remove only this provider's credential (default: all providers)")],
+            optionValues: ["--provider": providerCompletions]),
         CommandHelp(
             command: "auth storage status", usage: "claude-gate auth storage status [--json]",
             summary: "Show the selected storage, where it is, whether it is usable and why.",
             options: [("--json", "print one JSON object instead of text")],
-            details: ["Exits 4 when the selected storage is not usable."]),
+            details: [
+                "Exits 4 when the selected storage is not usable, after printing the status.",
+                "The JSON object has \"setting\" (auto, keyring or file), \"storage\" (keyring or file), \"location\", "
+                    + "\"usable\" (true or false), \"reason\", \"providers\" (the number of stored credentials, or null when "
+                    + "unknown) and \"also_read\" (an array of \"KIND: LOCATION\" strings for the storages read after the selected one).",
+            ]),
         CommandHelp(
             command: "auth storage test", usage: "claude-gate auth storage test",
             summary: "Write, read, list and delete a throwaway credential in the selected storage.",
@@ -98,7 +157,21 @@ enum HelpCatalog {
             details: ["The Secret Service asks for the new collection's password in its own dialog; the command "
                       + "waits at most CLAUDE_GATE_PROMPT_TIMEOUT seconds for it. Does nothing when a default "
                       + "collection exists. Exits 5 when the dialog is dismissed or times out."]),
+        CommandHelp(
+            command: "completion", usage: "claude-gate completion bash|zsh|fish",
+            summary: "Print a shell completion script for claude-gate.",
+            details: [
+                "bash: source <(claude-gate completion bash), or save it as ~/.local/share/bash-completion/completions/claude-gate.",
+                "zsh: save it as _claude-gate in a directory of $fpath, before compinit runs.",
+                "fish: claude-gate completion fish > ~/.config/fish/completions/claude-gate.fish",
+            ],
+            argumentValues: CompletionShell.allCases.map(\.rawValue)),
     ]
+
+    /// The provider names that shell completion offers. Completion does not
+    /// list the stored providers, because listing them can wait for the full
+    /// D-Bus timeout or open a keyring unlock dialog while a person presses Tab.
+    static let providerCompletions = [defaultProvider]
 
     static func help(for command: String) -> CommandHelp? {
         commands.first { $0.command == command }
@@ -106,9 +179,9 @@ enum HelpCatalog {
 
     static var topLevel: String {
         var lines = [
-            "claude-gate \(claudeGateVersion): store a command-line app's credentials in the Secret Service or a file.",
+            "claude-gate \(claudeGateVersion): \(tagline).",
             "",
-            "Usage: claude-gate [--dump-dbus] [--verbose] COMMAND [OPTIONS]",
+            "Usage: \(synopsis)",
             "",
             "Commands:",
         ]
@@ -119,6 +192,7 @@ enum HelpCatalog {
         lines += ["", "Global options:"] + formatTable(globalOptions)
         lines += ["", "Environment:"] + formatTable(environment)
         lines += ["", "Exit status:"] + formatTable(ExitCode.allCases.map { (String($0.rawValue), $0.summary) })
+        lines += ["", "Files:"] + formatTable(files)
         lines += ["", "Run 'claude-gate COMMAND --help' for a command's options."]
         return lines.joined(separator: "\n")
     }

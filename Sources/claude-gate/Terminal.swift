@@ -1,3 +1,4 @@
+import CProcess
 import ClaudeGateStorage
 
 #if canImport(Glibc)
@@ -15,7 +16,10 @@ enum Terminal {
         while true {
             let count = read(STDIN_FILENO, &buffer, buffer.count)
             if count < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR {
+                    try stopIfInterrupted()
+                    continue
+                }
                 throw CommandFailure(message: "reading standard input failed: \(String(cString: strerror(errno)))",
                                      exitCode: .failure)
             }
@@ -29,6 +33,15 @@ enum Terminal {
     /// Shows `prompt` on stderr and reads one line from the terminal with
     /// echo turned off, so that the secret is not shown or kept in the
     /// terminal's scrollback.
+    /// Throws the interrupted failure once SIGINT, SIGTERM or SIGHUP has
+    /// arrived. The handlers do not restart read(2), so a read waiting on the
+    /// terminal returns EINTR and reaches this check.
+    static func stopIfInterrupted() throws {
+        if cprocess_interrupt_signal() != 0 {
+            throw CommandFailure(message: "interrupted", exitCode: .interrupted)
+        }
+    }
+
     static func readHiddenLine(prompt: String) throws -> [UInt8] {
         fputs(prompt, stderr)
         var saved = termios()
@@ -47,7 +60,10 @@ enum Terminal {
         var byte: UInt8 = 0
         while true {
             let count = read(STDIN_FILENO, &byte, 1)
-            if count < 0 && errno == EINTR { continue }
+            if count < 0 && errno == EINTR {
+                try stopIfInterrupted()
+                continue
+            }
             if count <= 0 || byte == 0x0a { break }
             line.append(byte)
         }

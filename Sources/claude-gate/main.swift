@@ -1,3 +1,4 @@
+import CProcess
 import ClaudeGateStorage
 
 #if canImport(Glibc)
@@ -16,6 +17,15 @@ let handlers: [String: CommandHandler] = [
     "auth storage test": StorageCommands.test,
     "auth storage init-keyring": StorageCommands.initKeyring,
     "exec": ExecCommand.run,
+]
+
+/// Commands that only print text generated from ``HelpCatalog``. They run
+/// without reading the storage settings, so an invalid `CLAUDE_GATE_*`
+/// value cannot break a shell startup file that loads completion.
+let textHandlers: [String: ([String]) throws -> Void] = [
+    "completion": CompletionCommand.run,
+    // Hidden from --help and completion: only the Makefile needs it.
+    "__generate-man": ManPageCommand.run,
 ]
 
 /// Splits the global flags off the arguments. They may stand anywhere
@@ -47,7 +57,7 @@ func extractGlobalFlags(_ arguments: [String]) -> (rest: [String], dump: String?
 func resolveCommand(_ words: [String]) -> (name: String, arguments: [String])? {
     for length in stride(from: min(3, words.count), through: 1, by: -1) {
         let name = words[..<length].joined(separator: " ")
-        if handlers[name] != nil || HelpCatalog.help(for: name) != nil {
+        if handlers[name] != nil || textHandlers[name] != nil || HelpCatalog.help(for: name) != nil {
             return (name, Array(words[length...]))
         }
     }
@@ -56,6 +66,10 @@ func resolveCommand(_ words: [String]) -> (name: String, arguments: [String])? {
 
 func run() -> ExitCode {
     let global = extractGlobalFlags(Array(CommandLine.arguments.dropFirst()))
+
+    // Signals are recorded rather than fatal, so that an interrupted command
+    // dismisses its prompt and finishes or abandons a write cleanly.
+    _ = cprocess_install_interrupt_handlers()
 
     if global.rest.first == "--version" {
         Terminal.printLine("claude-gate \(claudeGateVersion)")
@@ -76,6 +90,10 @@ func run() -> ExitCode {
     }
 
     do {
+        if let textHandler = textHandlers[command.name] {
+            try textHandler(command.arguments)
+            return .success
+        }
         let context = try CommandContext(environment: ProcessInfoEnvironment.current(),
                                          dump: global.dump, verbose: global.verbose)
         guard let handler = handlers[command.name] else {
@@ -83,7 +101,10 @@ func run() -> ExitCode {
             return .usage
         }
         try handler(command.arguments, context)
-        return .success
+
+        // A signal that came during work that runs to completion, such as
+        // a file write, still ends the process with the interrupted status.
+        return cprocess_interrupt_signal() != 0 ? .interrupted : .success
     } catch let failure as CommandFailure {
         Terminal.printError(failure.message)
         return failure.exitCode

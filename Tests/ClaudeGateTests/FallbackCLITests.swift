@@ -143,3 +143,42 @@ final class FallbackCLITests: XCTestCase {
         XCTAssertEqual(try sandbox.run(["--version"]).stdoutText.hasPrefix("claude-gate "), true)
     }
 }
+
+/// `auth login` on a terminal, driven through a pseudo-terminal by Python's
+/// pty module so that standard input is a real TTY.
+final class TerminalLoginTests: XCTestCase {
+    func testLoginPromptDoesNotEcho() throws {
+        let sandbox = try CLISandbox(self, busAddress: nil)
+        let secret = "typed-on-terminal-0123456789"
+        let script = """
+        import os, pty, sys, time
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.execv(sys.argv[1], [sys.argv[1], "auth", "login"])
+        output = b""
+        deadline = time.time() + 10
+        while b"input hidden" not in output and time.time() < deadline:
+            output += os.read(fd, 1024)
+        os.write(fd, sys.argv[2].encode() + b"\\n")
+        while True:
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        _, status = os.waitpid(pid, 0)
+        sys.stdout.write(output.decode(errors="replace"))
+        sys.exit(os.waitstatus_to_exitcode(status))
+        """
+        let file = ["CLAUDE_GATE_AUTH_STORAGE_TYPE": "file"]
+        let result = try runProcess(TestEnvironment.systemPython, ["-c", script, TestEnvironment.binaryPath, secret],
+                                    environment: sandbox.environment.merging(file) { $1 })
+        XCTAssertEqual(result.status, 0, result.stdoutText + result.stderr)
+        XCTAssertTrue(result.stdoutText.contains("API key for anthropic (input hidden): "), result.stdoutText)
+        XCTAssertFalse(result.stdoutText.contains(secret), "the terminal echoed the secret")
+
+        XCTAssertEqual(try sandbox.run(["auth", "token"], extraEnvironment: file).stdoutText, secret + "\n")
+    }
+}

@@ -1,0 +1,102 @@
+#!/bin/bash
+# Checks a built claude-gate .deb the way a user's machine would see it. The
+# package is unpacked with dpkg-deb -x into a fresh temporary directory, and
+# the binary runs from there with an empty environment (env -i). So neither
+# the Swift toolchain nor the caller's HOME, keyring or session bus is used.
+#
+# usage: scripts/test-deb.sh PACKAGE.deb
+set -euo pipefail
+
+if [ $# -ne 1 ] || [ ! -f "$1" ]; then
+    echo "usage: $0 PACKAGE.deb" >&2
+    exit 2
+fi
+package=$1
+
+failures=0
+fail() { echo "test-deb: FAILED: $*" >&2; failures=$((failures + 1)); }
+pass() { echo "test-deb: ok: $*"; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/claude-gate-deb-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+home=$work/home
+mkdir -p "$home"
+chmod 700 "$home"
+dpkg-deb -x "$package" "$root"
+binary=$root/usr/bin/claude-gate
+
+for file in usr/bin/claude-gate usr/share/man/man1/claude-gate.1.gz \
+            usr/share/bash-completion/completions/claude-gate \
+            usr/share/zsh/vendor-completions/_claude-gate \
+            usr/share/fish/vendor_completions.d/claude-gate.fish \
+            usr/share/doc/claude-gate/storage.md; do
+    if [ -f "$root/$file" ]; then pass "/$file is installed"; else fail "/$file is missing"; fi
+done
+
+if ldd "$binary" | grep -q libswift; then
+    fail "the binary needs a Swift runtime library: $(ldd "$binary" | grep libswift | tr -s ' \t' ' ')"
+else
+    pass "the binary needs no libswift*.so"
+fi
+
+# Every library the binary loads directly must come from a package named in
+# Depends. The library is resolved through ldd and mapped to its package with
+# dpkg -S, independently of the dpkg-shlibdeps run that wrote Depends.
+depends=$(dpkg-deb -f "$package" Depends)
+for library in $(objdump -p "$binary" | awk '$1 == "NEEDED" {print $2}'); do
+    # ldd prints the dynamic loader by path only; libc6 ships it.
+    [[ $library == ld-linux* ]] && continue
+    path=$(ldd "$binary" | awk -v lib="$library" '$1 == lib && $3 ~ /^\// {print $3}')
+    if [ -z "$path" ]; then
+        fail "ldd does not resolve $library"
+        continue
+    fi
+    owner=$(dpkg -S "$(realpath "$path")" 2>/dev/null | head -n 1 | cut -d: -f1 || true)
+    [ -n "$owner" ] || owner=$(dpkg -S "$path" 2>/dev/null | head -n 1 | cut -d: -f1 || true)
+    if [ -z "$owner" ]; then
+        fail "no installed package owns $path ($library)"
+    elif [[ ", $depends," == *", $owner "* || ", $depends," == *", $owner,"* ]]; then
+        pass "$library comes from $owner, which Depends names"
+    else
+        fail "$library comes from $owner, which is missing from Depends: $depends"
+    fi
+done
+
+run() { env -i PATH=/usr/bin:/bin HOME="$home" "$@"; }
+
+expected_version=$(dpkg-deb -f "$package" Version)
+if output=$(run "$binary" --version) && [ "$output" = "claude-gate $expected_version" ]; then
+    pass "--version prints '$output'"
+else
+    fail "--version printed '${output:-}', expected 'claude-gate $expected_version'"
+fi
+
+if output=$(run CLAUDE_GATE_AUTH_STORAGE_TYPE=file "$binary" auth storage test 2>&1); then
+    pass "auth storage test with the file storage"
+else
+    fail "auth storage test with the file storage: $output"
+fi
+if [ -e "$home/.claude-gate/auth.json" ]; then
+    fail "auth storage test left $home/.claude-gate/auth.json behind"
+fi
+
+if command -v man > /dev/null; then
+    warnings=$(run MANWIDTH=80 man --warnings -l "$root/usr/share/man/man1/claude-gate.1.gz" 2>&1 > /dev/null || true)
+    if [ -z "$warnings" ]; then pass "the man page renders without warnings"; else fail "man reports: $warnings"; fi
+else
+    echo "test-deb: skipped: man is not installed"
+fi
+
+if output=$(run bash -c 'source "$1" && complete -p claude-gate' bash "$root/usr/share/bash-completion/completions/claude-gate" 2>&1) \
+        && [ "$output" = "complete -F _claude_gate claude-gate" ]; then
+    pass "bash loads the completion script"
+else
+    fail "bash could not load the completion script: $output"
+fi
+
+if [ "$failures" -gt 0 ]; then
+    echo "test-deb: $failures check(s) failed for $package" >&2
+    exit 1
+fi
+echo "test-deb: all checks passed for $package"
