@@ -48,7 +48,7 @@ final class CompletionTests: XCTestCase {
             ([""], ["auth", "exec", "completion"]),
             (["au"], ["auth"]),
             (["auth", ""], ["login", "token", "status", "logout", "storage"]),
-            (["--verbose", "auth", "storage", ""], ["status", "test"]),
+            (["--verbose", "auth", "storage", ""], ["status", "test", "init-keyring"]),
             (["auth", "login", "--provider", ""], ["anthropic"]),
             (["auth", "login", "--provider", "=", "an"], ["anthropic"]),
             (["auth", "login", "--provider", "x", "--o"], ["--oauth"]),
@@ -113,7 +113,7 @@ final class CompletionTests: XCTestCase {
 
         let cases: [(line: String, expected: [String])] = [
             ("claude-gate ", ["auth", "completion", "exec"]),
-            ("claude-gate auth storage ", ["status", "test"]),
+            ("claude-gate auth storage ", ["status", "test", "init-keyring"]),
             ("claude-gate auth login --provider ", ["anthropic"]),
             ("claude-gate completion ", ["bash", "fish", "zsh"]),
             ("claude-gate completion bash ", []),
