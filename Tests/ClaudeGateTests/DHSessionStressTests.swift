@@ -32,6 +32,13 @@ final class DHSessionStressTests: XCTestCase {
         try runCycles(on: kwallet, name: "kwalletd5")
     }
 
+    func testKeePassXCDHCycles() throws {
+        let keepassxc = try DaemonFixture(script: "start-keepassxc.sh",
+                                          requiredPrograms: ["keepassxc", "keepassxc-cli", "dbus-daemon"])
+        defer { keepassxc.stop() }
+        try runCycles(on: keepassxc, name: "KeePassXC")
+    }
+
     private func runCycles(on daemon: DaemonFixture, name: String) throws {
         let client = try daemon.connect(session: .dh)
         let attributes = ["service": "claude-gate-test", "username": "dh-stress"]
