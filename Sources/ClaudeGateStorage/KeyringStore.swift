@@ -90,7 +90,7 @@ public final class KeyringStore: CredentialStore {
     public static let defaultCollectionLabel = "Login"
 
     /// Creates the collection behind the `default` alias through the
-    /// service's own prompt, which asks the user for its password, and
+    /// service's own prompt, which requests a password from the user, and
     /// returns its path. `created` is false when one already existed.
     public func createDefaultCollection() throws -> (path: String, created: Bool) {
         let client = try client()

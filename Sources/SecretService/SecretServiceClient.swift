@@ -93,7 +93,7 @@ public final class SecretServiceClient {
             guard !found.locked.isEmpty else { return nil }
             // The item may be locked on its own inside an unlocked collection
             // (KeePassXC can do this), so the items are what gets unlocked,
-            // and each item's Locked property, not the prompt's result, says
+            // and each item's Locked property, not the prompt's result, determines
             // which ones can be read now.
             _ = try unlock(found.locked, areItems: true)
             candidates = try found.locked.filter { try !isLocked($0, isItem: true) }
@@ -144,8 +144,8 @@ public final class SecretServiceClient {
     /// Returns the collection behind the `default` alias, creating it
     /// through the service's own prompt when there is none.
     ///
-    /// The service asks the user for the new collection's password, so this
-    /// runs only when the user asks for it, never as a side effect of
+    /// The service prompts the user for the new collection's password, so this
+    /// runs only on the user's request, never as a side effect of
     /// storing a secret. `created` is false when a default collection
     /// already existed.
     public func createDefaultCollection(label: String) throws -> (path: String, created: Bool) {

@@ -123,8 +123,8 @@ public struct ServiceProxy {
     }
 
     /// Creates a collection labelled `label` and points `alias` at it, and
-    /// returns the collection's path or the prompt to run first. The service
-    /// asks the user for the new collection's password in that prompt.
+    /// returns the collection's path or the prompt to run first. In that
+    /// prompt the service requests the new collection's password from the user.
     ///
     /// Calls `CreateCollection`.
     public func createCollection(label: String, alias: String) throws -> (collection: String?, prompt: String?) {
