@@ -124,6 +124,9 @@ public final class SecretServiceClient {
         do {
             created = try collection.createItem(label: label, attributes: attributes, secret: transferred, replace: true)
         } catch SecretServiceError.locked {
+            // NOTE: only a locked collection is unlocked here. Replacing an
+            // item that is locked on its own inside an unlocked collection
+            // is untested, because no daemon in the tests produces that state.
             _ = try unlock([collection.path], areItems: false)
             created = try collection.createItem(label: label, attributes: attributes, secret: transferred, replace: true)
         }
