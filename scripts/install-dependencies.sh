@@ -18,6 +18,9 @@ packages=(
     python3 python3-secretstorage python3-dbus python3-gi python3-jwcrypto
     # libgcr's scripted prompter answers gnome-keyring prompts in tests.
     libgcr-base-3-1
+    # The other Secret Service daemons the client is tested against;
+    # kwalletd5 needs the QCA plugins for DH sessions.
+    libkf5wallet-bin libqca-qt5-2-plugins keepassxc
     # tshark checks that --dump-dbus=pcap:FILE writes a capture it can dissect.
     tshark
     # Packaging and its tests: dpkg-shlibdeps, objdump, man --warnings, and the

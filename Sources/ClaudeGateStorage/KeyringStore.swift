@@ -40,7 +40,13 @@ public final class KeyringStore: CredentialStore {
     }
 
     /// Connects on first use and keeps the connection for later calls.
+    ///
+    /// Throws the failure that ``checkAvailability()`` recorded, so that the
+    /// operation reports it instead of waiting for the same timeout again.
     func client() throws -> SecretServiceClient {
+        if let availabilityFailure {
+            throw StorageError.keyring(operation: "checking the Secret Service", availabilityFailure)
+        }
         if let connectedClient { return connectedClient }
         let client = try keyringOperation("connecting to the Secret Service") {
             try SecretServiceClient.connect(environment: environment, options: options)
@@ -49,18 +55,47 @@ public final class KeyringStore: CredentialStore {
         return client
     }
 
+    /// A failure of ``checkAvailability()`` that does not mean the keyring is
+    /// absent, such as a timeout or an invalid reply.
+    private var availabilityFailure: SecretServiceError?
+
     /// Checks that the bus is reachable, the service is present and a
     /// default collection exists.
+    ///
+    /// Only a missing bus, service or default collection makes the keyring
+    /// unavailable. Any other failure, a timeout above all, reports the
+    /// keyring as available and makes every later operation throw that
+    /// failure: with `auto` a slow or broken keyring must surface as an
+    /// error, never as a silent switch to the file.
     public func checkAvailability() -> StoreAvailability {
         do {
             _ = try client().defaultCollection()
             return .available
+        } catch StorageError.keyring(_, let error) where error.meansServiceUnusable {
+            return .unavailable(reason: error.description)
         } catch StorageError.keyring(_, let error) {
+            availabilityFailure = error
+            return .available
+        } catch let error as SecretServiceError where error.meansServiceUnusable {
             return .unavailable(reason: error.description)
         } catch let error as SecretServiceError {
-            return .unavailable(reason: error.description)
+            availabilityFailure = error
+            return .available
         } catch {
             return .unavailable(reason: "\(error)")
+        }
+    }
+
+    /// The label of the collection that ``createDefaultCollection()`` creates.
+    public static let defaultCollectionLabel = "Login"
+
+    /// Creates the collection behind the `default` alias through the
+    /// service's own prompt, which requests a password from the user, and
+    /// returns its path. `created` is false when one already existed.
+    public func createDefaultCollection() throws -> (path: String, created: Bool) {
+        let client = try client()
+        return try keyringOperation("creating the default collection") {
+            try client.createDefaultCollection(label: Self.defaultCollectionLabel)
         }
     }
 

@@ -12,6 +12,7 @@ public enum SecretServiceNames {
 
     public static let itemLabelProperty = "org.freedesktop.Secret.Item.Label"
     public static let itemAttributesProperty = "org.freedesktop.Secret.Item.Attributes"
+    public static let collectionLabelProperty = "org.freedesktop.Secret.Collection.Label"
 
     /// The object path that stands for "no object" and "no prompt needed".
     public static let noObject = "/"
@@ -40,4 +41,5 @@ enum SecretServiceErrorNames {
     static let nameHasNoOwner = "org.freedesktop.DBus.Error.NameHasNoOwner"
     static let unknownObject = "org.freedesktop.DBus.Error.UnknownObject"
     static let unknownMethod = "org.freedesktop.DBus.Error.UnknownMethod"
+    static let noReply = "org.freedesktop.DBus.Error.NoReply"
 }

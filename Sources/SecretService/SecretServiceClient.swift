@@ -91,13 +91,18 @@ public final class SecretServiceClient {
         var candidates = found.unlocked
         if candidates.isEmpty {
             guard !found.locked.isEmpty else { return nil }
-            candidates = try unlock(found.locked, areItems: true)
+            // The item may be locked on its own inside an unlocked collection
+            // (KeePassXC can do this), so the items are what gets unlocked,
+            // and each item's Locked property, not the prompt's result, determines
+            // which ones can be read now.
+            _ = try unlock(found.locked, areItems: true)
+            candidates = try found.locked.filter { try !isLocked($0, isItem: true) }
             guard !candidates.isEmpty else { throw SecretServiceError.locked(objectPath: found.locked[0]) }
         }
 
         let item = candidates[0]
         let session = try openSession()
-        let secrets = try service.getSecrets([item], session: session)
+        let secrets = try withBusAddress { try service.getSecrets([item], session: session) }
         guard let secret = secrets[item] else {
             // GetSecrets leaves out items that are still locked.
             throw SecretServiceError.locked(objectPath: item)
@@ -119,6 +124,9 @@ public final class SecretServiceClient {
         do {
             created = try collection.createItem(label: label, attributes: attributes, secret: transferred, replace: true)
         } catch SecretServiceError.locked {
+            // NOTE: only a locked collection is unlocked here. Replacing an
+            // item that is locked on its own inside an unlocked collection
+            // is untested, because no daemon in the tests produces that state.
             _ = try unlock([collection.path], areItems: false)
             created = try collection.createItem(label: label, attributes: attributes, secret: transferred, replace: true)
         }
@@ -134,6 +142,32 @@ public final class SecretServiceClient {
             throw SecretServiceError.protocolViolation("the CreateItem prompt returned '\(result.signature)', expected an item path")
         }
         return item
+    }
+
+    /// Returns the collection behind the `default` alias, creating it
+    /// through the service's own prompt when there is none.
+    ///
+    /// The service prompts the user for the new collection's password, so this
+    /// runs only on the user's request, never as a side effect of
+    /// storing a secret. `created` is false when a default collection
+    /// already existed.
+    public func createDefaultCollection(label: String) throws -> (path: String, created: Bool) {
+        if let existing = try withBusAddress({ try service.readAlias(SecretServiceNames.defaultAlias) }) {
+            return (existing, false)
+        }
+        let outcome = try service.createCollection(label: label, alias: SecretServiceNames.defaultAlias)
+        if let collection = outcome.collection {
+            return (collection, true)
+        }
+        guard let prompt = outcome.prompt else {
+            throw SecretServiceError.protocolViolation("CreateCollection returned neither a collection nor a prompt")
+        }
+        let result = try prompts.run(prompt)
+        guard let collection = result.objectPathValue, collection != SecretServiceNames.noObject else {
+            throw SecretServiceError.protocolViolation(
+                "the CreateCollection prompt \(prompt) returned '\(result.signature)', expected a collection path")
+        }
+        return (collection, true)
     }
 
     /// Deletes every item whose attributes include `attributes`, in every

@@ -34,6 +34,12 @@ public enum SecretServiceError: Error, Equatable {
 
     /// Maps a D-Bus error to the case the caller handles.
     public init(_ error: DBusError, objectPath: String = "") {
+        // The bus itself replies NoReply when the service exits or crashes
+        // between receiving a call and replying, so the service is gone.
+        if case .remote(SecretServiceErrorNames.noReply, _, _) = error {
+            self = .serviceUnavailable(busAddress: "")
+            return
+        }
         switch error.errorName {
         case SecretServiceErrorNames.serviceUnknown?, SecretServiceErrorNames.nameHasNoOwner?:
             self = .serviceUnavailable(busAddress: "")
@@ -75,7 +81,7 @@ extension SecretServiceError: CustomStringConvertible {
         case .locked(let path):
             return "\(path.isEmpty ? "the keyring" : path) is locked"
         case .promptDismissed(let path):
-            return "the unlock prompt \(path) was dismissed"
+            return "the prompt \(path) was dismissed, by the user or by a service that cannot show it"
         case .promptTimedOut(let path, let seconds):
             return "the prompt \(path) did not complete within \(Int(seconds)) s and was dismissed"
         case .noSuchObject(let path):

@@ -120,6 +120,31 @@ public struct ServiceProxy {
         return (reply[0].objectPathArrayValue ?? [], prompt == SecretServiceNames.noObject ? nil : prompt)
     }
 
+    /// Locks `objects` and returns those locked at once, with the prompt to
+    /// run for the rest (nil when none is needed).
+    ///
+    /// Calls `Lock`.
+    public func lock(_ objects: [String]) throws -> (locked: [String], prompt: String?) {
+        let reply = try object.call("Lock", [.array(elementSignature: "o", objects.map { .objectPath($0) })],
+                                    replySignature: "aoo")
+        let prompt = reply[1].objectPathValue ?? SecretServiceNames.noObject
+        return (reply[0].objectPathArrayValue ?? [], prompt == SecretServiceNames.noObject ? nil : prompt)
+    }
+
+    /// Creates a collection labelled `label` and points `alias` at it, and
+    /// returns the collection's path or the prompt to run first. In that
+    /// prompt the service requests the new collection's password from the user.
+    ///
+    /// Calls `CreateCollection`.
+    public func createCollection(label: String, alias: String) throws -> (collection: String?, prompt: String?) {
+        let properties = DBusValue.variantDictionary([(SecretServiceNames.collectionLabelProperty, .string(label))])
+        let reply = try object.call("CreateCollection", [properties, .string(alias)], replySignature: "oo")
+        let collection = reply[0].objectPathValue ?? SecretServiceNames.noObject
+        let prompt = reply[1].objectPathValue ?? SecretServiceNames.noObject
+        return (collection == SecretServiceNames.noObject ? nil : collection,
+                prompt == SecretServiceNames.noObject ? nil : prompt)
+    }
+
     /// Returns the secrets of `items`, keyed by item path, as sent through
     /// `session`. Locked items are left out by the service.
     ///

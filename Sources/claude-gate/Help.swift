@@ -202,6 +202,12 @@ enum HelpCatalog {
             details: ["Each credential is read back and compared after it is written. The backup file is kept."],
             optionValues: ["--to": ["file", "keyring"]]),
         CommandHelp(
+            command: "auth storage init-keyring", usage: "claude-gate auth storage init-keyring",
+            summary: "Create the keyring's default collection when the Secret Service has none.",
+            details: ["The Secret Service asks for the new collection's password in its own dialog; the command "
+                      + "waits at most CLAUDE_GATE_PROMPT_TIMEOUT seconds for it. Does nothing when a default "
+                      + "collection exists. Exits 5 when the dialog is dismissed or times out."]),
+        CommandHelp(
             command: "completion", usage: "claude-gate completion bash|zsh|fish",
             summary: "Print a shell completion script for claude-gate.",
             details: [

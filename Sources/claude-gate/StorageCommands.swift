@@ -1,6 +1,6 @@
 import ClaudeGateStorage
 
-/// `auth storage status` and `auth storage test`.
+/// `auth storage status`, `auth storage test` and `auth storage init-keyring`.
 enum StorageCommands {
     static func status(_ arguments: [String], context: CommandContext) throws {
         let options = try parseOptions(arguments, spec: OptionSpec(flags: ["--json"]), command: "auth storage status")
@@ -44,6 +44,40 @@ enum StorageCommands {
         if !report.usable {
             throw CommandFailure(message: "the \(report.kind.rawValue) storage is not usable: \(report.reason)",
                                  exitCode: .storageUnavailable)
+        }
+    }
+
+    /// Creates the keyring's default collection when the Secret Service has
+    /// none, through the service's own password prompt.
+    static func initKeyring(_ arguments: [String], context: CommandContext) throws {
+        let options = try parseOptions(arguments, spec: OptionSpec(), command: "auth storage init-keyring")
+        try rejectPositionals(options, command: "auth storage init-keyring")
+        let configuration = context.configuration
+        let keyring = KeyringStore(
+            serviceName: configuration.keyringService, environment: context.environment,
+            options: .init(methodTimeout: configuration.methodTimeout, promptTimeout: configuration.promptTimeout,
+                           sessionAlgorithm: configuration.sessionAlgorithm))
+
+        let collection: (path: String, created: Bool)
+        do {
+            collection = try keyring.createDefaultCollection()
+        } catch StorageError.keyring(_, let error) {
+            switch error {
+            case .promptDismissed, .promptTimedOut:
+                // StorageError's own hint speaks of unlocking, which does not
+                // apply to a collection that does not exist yet.
+                throw CommandFailure(
+                    message: "creating the default keyring collection failed: \(error). Answer the password dialog "
+                        + "of your desktop session, or create a keyring in its keyring manager (for example Seahorse)",
+                    exitCode: .locked)
+            default:
+                throw StorageError.keyring(operation: "creating the default collection", error)
+            }
+        }
+        if collection.created {
+            Terminal.printLine("Created the default keyring collection \(collection.path)")
+        } else {
+            Terminal.printLine("The keyring already has a default collection: \(collection.path)")
         }
     }
 

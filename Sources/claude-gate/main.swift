@@ -20,6 +20,7 @@ let handlers: [String: CommandHandler] = [
     "auth storage migrate": MigrationCommands.migrate,
     "auth storage backup": MigrationCommands.backup,
     "auth storage restore": MigrationCommands.restore,
+    "auth storage init-keyring": StorageCommands.initKeyring,
     "exec": ExecCommand.run,
 ]
 
