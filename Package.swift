@@ -23,7 +23,9 @@ let package = Package(
         .target(name: "DBus", dependencies: ["CDBus"]),
         .target(name: "SecretService", dependencies: ["DBus", "CCrypto"]),
         .target(name: "ClaudeGateStorage", dependencies: ["SecretService", "CCrypto"]),
-        .executableTarget(name: "claude-gate", dependencies: ["ClaudeGateStorage"]),
+        // The CLI's pure command-line parsing, a library so that a fuzz target can link it.
+        .target(name: "ClaudeGateCLI", dependencies: ["ClaudeGateStorage", "SecretService"]),
+        .executableTarget(name: "claude-gate", dependencies: ["ClaudeGateCLI", "ClaudeGateStorage"]),
 
         // In-process throughput benchmark for `make bench`; not installed.
         .executableTarget(name: "claude-gate-bench", dependencies: ["ClaudeGateStorage"]),

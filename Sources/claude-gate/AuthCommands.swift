@@ -1,3 +1,4 @@
+import ClaudeGateCLI
 import ClaudeGateStorage
 
 /// `auth login`, `auth token`, `auth status` and `auth logout`.

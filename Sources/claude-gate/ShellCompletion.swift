@@ -1,3 +1,5 @@
+import ClaudeGateCLI
+
 /// The shells `claude-gate completion` writes scripts for.
 enum CompletionShell: String, CaseIterable {
     case bash

@@ -1,3 +1,4 @@
+import ClaudeGateCLI
 import ClaudeGateStorage
 
 /// `auth storage status` and `auth storage test`.

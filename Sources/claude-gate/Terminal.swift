@@ -1,3 +1,4 @@
+import ClaudeGateCLI
 import ClaudeGateStorage
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import ClaudeGateCLI
 import ClaudeGateStorage
 
 #if canImport(Glibc)
@@ -26,40 +27,11 @@ let textHandlers: [String: ([String]) throws -> Void] = [
     "__generate-man": ManPageCommand.run,
 ]
 
-/// Splits the global flags off the arguments. They may stand anywhere
-/// before a `--`.
-func extractGlobalFlags(_ arguments: [String]) -> (rest: [String], dump: String?, verbose: Bool, help: Bool) {
-    var rest: [String] = []
-    var dump: String?
-    var verbose = false
-    var help = false
-    var afterSeparator = false
-    for argument in arguments {
-        if afterSeparator {
-            rest.append(argument)
-            continue
-        }
-        switch argument {
-        case "--": afterSeparator = true; rest.append(argument)
-        case "--dump-dbus": dump = "text"
-        case _ where argument.hasPrefix("--dump-dbus="): dump = String(argument.dropFirst("--dump-dbus=".count))
-        case "--verbose": verbose = true
-        case "--help", "-h": help = true
-        default: rest.append(argument)
-        }
-    }
-    return (rest, dump, verbose, help)
-}
-
 /// Finds the longest run of leading words that names a command.
 func resolveCommand(_ words: [String]) -> (name: String, arguments: [String])? {
-    for length in stride(from: min(3, words.count), through: 1, by: -1) {
-        let name = words[..<length].joined(separator: " ")
-        if handlers[name] != nil || textHandlers[name] != nil || HelpCatalog.help(for: name) != nil {
-            return (name, Array(words[length...]))
-        }
+    resolveCommand(words) { name in
+        handlers[name] != nil || textHandlers[name] != nil || HelpCatalog.help(for: name) != nil
     }
-    return nil
 }
 
 func run() -> ExitCode {

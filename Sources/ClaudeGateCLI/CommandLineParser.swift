@@ -1,22 +1,29 @@
 /// The options a command accepts: flags that take no value and options that
 /// take one (`--provider NAME` or `--provider=NAME`).
-struct OptionSpec {
-    var flags: Set<String> = []
-    var valued: Set<String> = []
+public struct OptionSpec: Sendable {
+    public var flags: Set<String> = []
+    public var valued: Set<String> = []
+
+    public init(flags: Set<String> = [], valued: Set<String> = []) {
+        self.flags = flags
+        self.valued = valued
+    }
 }
 
 /// A command's arguments after parsing.
-struct ParsedOptions {
-    var flags: Set<String> = []
-    var values: [String: String] = [:]
-    var positionals: [String] = []
+public struct ParsedOptions: Sendable {
+    public var flags: Set<String> = []
+    public var values: [String: String] = [:]
+    public var positionals: [String] = []
 
-    func has(_ flag: String) -> Bool { flags.contains(flag) }
-    func value(_ option: String) -> String? { values[option] }
+    public init() {}
+
+    public func has(_ flag: String) -> Bool { flags.contains(flag) }
+    public func value(_ option: String) -> String? { values[option] }
 }
 
 /// Parses `arguments` against `spec`; `command` names the command in errors.
-func parseOptions(_ arguments: [String], spec: OptionSpec, command: String) throws -> ParsedOptions {
+public func parseOptions(_ arguments: [String], spec: OptionSpec, command: String) throws -> ParsedOptions {
     var parsed = ParsedOptions()
     var index = 0
     while index < arguments.count {
@@ -63,13 +70,13 @@ func parseOptions(_ arguments: [String], spec: OptionSpec, command: String) thro
 }
 
 /// Returns a usage error that points to the command's help.
-func usageError(_ message: String, command: String) -> CommandFailure {
+public func usageError(_ message: String, command: String) -> CommandFailure {
     CommandFailure(message: "\(message). See 'claude-gate \(command) --help'", exitCode: .usage)
 }
 
 /// Checks a provider name: it becomes a JSON key and a Secret Service
 /// attribute value, so it is kept to a safe, printable set.
-func validatedProvider(_ options: ParsedOptions, command: String) throws -> String {
+public func validatedProvider(_ options: ParsedOptions, command: String) throws -> String {
     let provider = options.value("--provider") ?? defaultProvider
     let allowed = provider.unicodeScalars.allSatisfy { scalar in
         (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
@@ -82,4 +89,4 @@ func validatedProvider(_ options: ParsedOptions, command: String) throws -> Stri
     return provider
 }
 
-let defaultProvider = "anthropic"
+public let defaultProvider = "anthropic"
