@@ -18,6 +18,8 @@ let package = Package(
             name: "CCrypto",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
+        // prctl(2) and setrlimit(2) for the CLI's process hardening.
+        .target(name: "CProcess"),
 
         // Swift layers, each depending only on the one below it.
         .target(name: "DBus", dependencies: ["CDBus"]),
@@ -25,7 +27,7 @@ let package = Package(
         .target(name: "ClaudeGateStorage", dependencies: ["SecretService", "CCrypto"]),
         // The CLI's pure command-line parsing, a library so that a fuzz target can link it.
         .target(name: "ClaudeGateCLI", dependencies: ["ClaudeGateStorage", "SecretService"]),
-        .executableTarget(name: "claude-gate", dependencies: ["ClaudeGateCLI", "ClaudeGateStorage"]),
+        .executableTarget(name: "claude-gate", dependencies: ["ClaudeGateCLI", "ClaudeGateStorage", "CProcess"]),
 
         // In-process throughput benchmark for `make bench`; not installed.
         .executableTarget(name: "claude-gate-bench", dependencies: ["ClaudeGateStorage"]),

@@ -35,6 +35,7 @@ func resolveCommand(_ words: [String]) -> (name: String, arguments: [String])? {
 }
 
 func run() -> ExitCode {
+    disableCoreDumps()
     let global = extractGlobalFlags(Array(CommandLine.arguments.dropFirst()))
 
     if global.rest.first == "--version" {

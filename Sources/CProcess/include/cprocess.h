@@ -1,0 +1,18 @@
+#ifndef CLAUDE_GATE_CPROCESS_H
+#define CLAUDE_GATE_CPROCESS_H
+
+/* Process-wide hardening in C, because prctl(2) is a variadic C function
+ * and Swift does not import variadic functions. */
+
+/* Sets the soft RLIMIT_CORE to 0 and marks the process not dumpable
+ * (PR_SET_DUMPABLE 0). A crash then writes no core file. Processes of the
+ * same user without CAP_SYS_PTRACE can neither ptrace this process nor read
+ * its /proc/PID/mem or /proc/PID/environ.
+ *
+ * The hard limit is left as it is, so that a command started by `exec` may
+ * raise its own soft limit again.
+ *
+ * Returns 0 on success, else the errno of the first call that failed. */
+int cprocess_disable_core_dumps(void);
+
+#endif
