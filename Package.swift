@@ -32,9 +32,16 @@ let package = Package(
         // In-process throughput benchmark for `make bench`; not installed.
         .executableTarget(name: "claude-gate-bench", dependencies: ["ClaudeGateStorage"]),
 
+        // libFuzzer targets for `make fuzz`. A normal build makes them replay
+        // tools that run the files given as arguments through the same code.
+        .target(name: "ClaudeGateFuzzing",
+                dependencies: ["DBus", "SecretService", "ClaudeGateCLI", "ClaudeGateStorage"]),
+        .executableTarget(name: "FuzzDBusMessage", dependencies: ["ClaudeGateFuzzing"]),
+        .executableTarget(name: "FuzzCommandLine", dependencies: ["ClaudeGateFuzzing"]),
+
         .testTarget(
             name: "ClaudeGateTests",
-            dependencies: ["DBus", "SecretService", "ClaudeGateStorage"]
+            dependencies: ["DBus", "SecretService", "ClaudeGateStorage", "ClaudeGateFuzzing"]
         ),
     ],
     swiftLanguageModes: [.v5]

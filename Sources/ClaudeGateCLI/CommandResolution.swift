@@ -25,9 +25,17 @@ public func extractGlobalFlags(_ arguments: [String]) -> (rest: [String], dump: 
 
 /// Finds the longest run of up to three leading words for which
 /// `isCommand` returns true, and returns it with the remaining words.
+///
+/// Command names are the words joined with spaces, so a word that contains
+/// a space never matches: otherwise `claude-gate "auth login"` would run
+/// `auth login`.
 public func resolveCommand(_ words: [String], isCommand: (String) -> Bool) -> (name: String, arguments: [String])? {
     for length in stride(from: min(3, words.count), through: 1, by: -1) {
-        let name = words[..<length].joined(separator: " ")
+        let candidate = words[..<length]
+        if candidate.contains(where: { $0.contains(" ") }) {
+            continue
+        }
+        let name = candidate.joined(separator: " ")
         if isCommand(name) {
             return (name, Array(words[length...]))
         }

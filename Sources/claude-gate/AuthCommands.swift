@@ -4,8 +4,7 @@ import ClaudeGateStorage
 /// `auth login`, `auth token`, `auth status` and `auth logout`.
 enum AuthCommands {
     static func login(_ arguments: [String], context: CommandContext) throws {
-        let options = try parseOptions(arguments, spec: OptionSpec(flags: ["--api-key", "--oauth"], valued: ["--provider"]),
-                                       command: "auth login")
+        let options = try parseOptions(arguments, spec: CommandOptions.authLogin, command: "auth login")
         try rejectPositionals(options, command: "auth login")
         let provider = try validatedProvider(options, command: "auth login")
         guard !(options.has("--api-key") && options.has("--oauth")) else {
@@ -62,7 +61,7 @@ enum AuthCommands {
     }
 
     static func token(_ arguments: [String], context: CommandContext) throws {
-        let options = try parseOptions(arguments, spec: OptionSpec(valued: ["--provider"]), command: "auth token")
+        let options = try parseOptions(arguments, spec: CommandOptions.authToken, command: "auth token")
         try rejectPositionals(options, command: "auth token")
         let provider = try validatedProvider(options, command: "auth token")
 
@@ -77,7 +76,7 @@ enum AuthCommands {
     }
 
     static func status(_ arguments: [String], context: CommandContext) throws {
-        let options = try parseOptions(arguments, spec: OptionSpec(flags: ["--json"]), command: "auth status")
+        let options = try parseOptions(arguments, spec: CommandOptions.authStatus, command: "auth status")
         try rejectPositionals(options, command: "auth status")
         let storage = try context.storage()
         let providers = try storage.listProviders()
@@ -140,7 +139,7 @@ enum AuthCommands {
     }
 
     static func logout(_ arguments: [String], context: CommandContext) throws {
-        let options = try parseOptions(arguments, spec: OptionSpec(valued: ["--provider"]), command: "auth logout")
+        let options = try parseOptions(arguments, spec: CommandOptions.authLogout, command: "auth logout")
         try rejectPositionals(options, command: "auth logout")
         let storage = try context.storage()
         let providers = options.value("--provider") != nil

@@ -87,7 +87,7 @@ enum ExecCommand {
         let command = separator.map { Array(arguments[($0 + 1)...]) } ?? []
 
         let options = try parseOptions(optionArguments,
-                                       spec: OptionSpec(flags: ["--allow-expired"], valued: ["--provider", "--env"]),
+                                       spec: CommandOptions.exec,
                                        command: "exec")
         if let extra = options.positionals.first {
             if separator == nil {
