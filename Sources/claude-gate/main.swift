@@ -56,12 +56,13 @@ func run() -> ExitCode {
         return .success
     }
 
+    let environment = ProcessInfoEnvironment.current()
     do {
         if let textHandler = textHandlers[command.name] {
             try textHandler(command.arguments)
             return .success
         }
-        let context = try CommandContext(environment: ProcessInfoEnvironment.current(),
+        let context = try CommandContext(environment: environment,
                                          dump: global.dump, verbose: global.verbose)
         guard let handler = handlers[command.name] else {
             Terminal.printLine(HelpCatalog.topLevel)
@@ -73,8 +74,22 @@ func run() -> ExitCode {
         Terminal.printError(failure.message)
         return failure.exitCode
     } catch {
-        Terminal.printError("\(error)")
+        Terminal.printError("\(error)" + storagePathNote(for: error, environment: environment))
         return ExitCode.forError(error)
+    }
+}
+
+/// Returns a note that names CLAUDE_GATE_AUTH_STORAGE_PATH for an error of
+/// the credentials file when that variable set the path, because the error
+/// shows only the path and the user may not remember where it came from.
+func storagePathNote(for error: Error, environment: [String: String]) -> String {
+    guard let value = environment["CLAUDE_GATE_AUTH_STORAGE_PATH"], !value.isEmpty,
+          let storageError = error as? StorageError else { return "" }
+    switch storageError {
+    case .fileSystem, .unreadableFile, .unsafePath:
+        return " (the credentials file path comes from CLAUDE_GATE_AUTH_STORAGE_PATH='\(value)')"
+    default:
+        return ""
     }
 }
 
