@@ -65,9 +65,16 @@ fuzz-run:
 
 # AddressSanitizer over the whole test suite, with its own scratch path for
 # the same reason as the fuzz targets. The tests run the claude-gate binary
-# of this build, so the CLI runs instrumented too.
+# of this build, so the CLI runs instrumented, with leak detection.
+#
+# Leak detection is off in the test process itself, because XCTest keeps
+# every test case object until exit and String(contentsOfFile:) in
+# FoundationEssentials (Swift 6.3.1) leaks its read buffer; both are
+# reported as leaks at exit. The claude-gate processes that the tests start
+# get an environment of their own without ASAN_OPTIONS, so they keep it.
 test-asan:
 	$(SWIFT) build --build-tests --scratch-path .build/asan --sanitize=address
 	CLAUDE_GATE_BINARY=$(CURDIR)/.build/asan/debug/claude-gate SWIFT_BACKTRACE=enable=no \
+		ASAN_OPTIONS=detect_leaks=0 \
 		scripts/test-keyring.sh $(SWIFT) test --skip-build --scratch-path .build/asan \
 		--sanitize=address --disable-swift-testing
