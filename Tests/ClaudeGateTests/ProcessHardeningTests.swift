@@ -28,7 +28,7 @@ final class ProcessHardeningTests: XCTestCase {
         // bytes it has read in memory.
         process.input.fileHandleForWriting.write(Data("sk-ant-hardening-partial".utf8))
         let pid = process.process.processIdentifier
-        XCTAssertTrue(waitUntil { self.command(of: pid) == "claude-gate" }, "claude-gate did not start")
+        XCTAssertTrue(waitUntil { processName(pid) == "claude-gate" }, "claude-gate did not start")
 
         XCTAssertTrue(waitUntil { self.owner(of: "/proc/\(pid)/environ") == 0 },
                       "/proc/\(pid)/environ is owned by \(owner(of: "/proc/\(pid)/environ") ?? 0), so the process is dumpable")
@@ -46,7 +46,7 @@ final class ProcessHardeningTests: XCTestCase {
         let process = try startWrapped(["/bin/sleep", "30"], environment: [:])
         defer { stop(process) }
         let pid = process.process.processIdentifier
-        XCTAssertTrue(waitUntil { self.command(of: pid) == "sleep" }, "sleep did not start")
+        XCTAssertTrue(waitUntil { processName(pid) == "sleep" }, "sleep did not start")
 
         XCTAssertEqual(owner(of: "/proc/\(pid)/environ"), runUser)
         if try hardCoreLimit() != "0" {
@@ -65,7 +65,7 @@ final class ProcessHardeningTests: XCTestCase {
         let exec = try startClaudeGate(["exec", "--", "/bin/sleep", "30"], home: home)
         defer { stop(exec) }
         let pid = exec.process.processIdentifier
-        XCTAssertTrue(waitUntil { self.command(of: pid) == "sleep" }, "exec did not start sleep")
+        XCTAssertTrue(waitUntil { processName(pid) == "sleep" }, "exec did not start sleep")
 
         // execve(2) of a program that is not setuid makes the process
         // dumpable again, and the core file limit is inherited. The command
@@ -140,20 +140,6 @@ final class ProcessHardeningTests: XCTestCase {
             running.process.terminate()
         }
         running.process.waitUntilExit()
-    }
-
-    private func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(20_000)
-        }
-        return condition()
-    }
-
-    private func command(of pid: Int32) -> String? {
-        (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private func owner(of path: String) -> uid_t? {

@@ -116,7 +116,7 @@ final class SecretLeakTests: XCTestCase {
         let running = try start(sandbox, arguments, environment: environment)
         running.input.fileHandleForWriting.write(Data(input.utf8))
         let pid = running.process.processIdentifier
-        XCTAssertTrue(waitUntil { self.commandName(of: pid) == "claude-gate" }, "claude-gate did not start")
+        XCTAssertTrue(waitUntil { processName(pid) == "claude-gate" }, "claude-gate did not start")
         // A short pause lets claude-gate read the input it has been given.
         usleep(200_000)
         scanProcessFiles(pid: pid, secrets: secrets, label: arguments.joined(separator: " "))
@@ -138,7 +138,7 @@ final class SecretLeakTests: XCTestCase {
         try running.input.fileHandleForWriting.close()
         let pid = running.process.processIdentifier
 
-        if waitUntil({ self.commandName(of: pid) == "sleep" }) {
+        if waitUntil({ processName(pid) == "sleep" }) {
             let commandLine = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
             assertNoLeaks(of: secrets, in: commandLine, label: "/proc/PID/cmdline of the exec child")
             let childEnvironment = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))) ?? Data()
@@ -243,19 +243,5 @@ final class SecretLeakTests: XCTestCase {
         process.standardError = running.errors
         try process.run()
         return running
-    }
-
-    private func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(20_000)
-        }
-        return condition()
-    }
-
-    private func commandName(of pid: Int32) -> String? {
-        (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
