@@ -41,9 +41,10 @@ enum AuthCommands {
     }
 
     private static func readOAuthCredential(provider: String) throws -> Credential {
-        let input = Terminal.standardInputIsTerminal
+        var input = Terminal.standardInputIsTerminal
             ? try Terminal.readHiddenLine(prompt: "OAuth token JSON for \(provider) (input hidden): ")
             : try Terminal.readStandardInput()
+        defer { clearSecret(&input) }
         let hint = "expected a JSON object such as {\"access\":\"...\",\"refresh\":\"...\",\"expires\":1767225600}"
         guard let json = try? JSONValue.parse(input), case .object(var fields) = json else {
             throw CommandFailure(message: "the OAuth input on standard input is not a JSON object: \(hint)", exitCode: .usage)
