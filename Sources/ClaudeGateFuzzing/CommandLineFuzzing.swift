@@ -29,6 +29,8 @@ public enum CommandLineFuzzing {
         for (command, spec) in CommandOptions.byCommand {
             checkParsing(global.rest, spec: spec, command: command)
         }
+        // The arguments of exec are the words after "exec", as main passes them.
+        checkExecRequest(global.rest.first == "exec" ? Array(global.rest.dropFirst()) : global.rest)
 
         if let dump = global.dump {
             _ = try? DBusDumpSetting.parse(dump, variable: "--dump-dbus")
@@ -53,6 +55,21 @@ public enum CommandLineFuzzing {
 
         if let provider = try? validatedProvider(options, command: command) {
             precondition(!provider.isEmpty && provider.count <= 64, "validatedProvider accepted '\(provider)'")
+        }
+    }
+
+    /// Parses the arguments as those of `exec`. COMMAND must be exactly
+    /// the arguments after the first `--`, because they become the argv of
+    /// the program that exec starts.
+    private static func checkExecRequest(_ arguments: [String]) {
+        guard let request = try? ExecRequest.parse(arguments) else { return }
+        guard let separator = arguments.firstIndex(of: "--") else {
+            preconditionFailure("ExecRequest.parse accepted arguments without '--'")
+        }
+        precondition(request.command == Array(arguments[(separator + 1)...]), "exec changed the command's arguments")
+        precondition(!request.command.isEmpty, "exec accepted an empty command")
+        if let variable = request.variable {
+            precondition(ExecRequest.isValidVariableName(variable), "exec accepted the variable name '\(variable)'")
         }
     }
 
