@@ -1,8 +1,9 @@
 #ifndef CLAUDE_GATE_CPROCESS_H
 #define CLAUDE_GATE_CPROCESS_H
 
-/* Process-wide hardening in C, because prctl(2) is a variadic C function
- * and Swift does not import variadic functions. */
+/* Process-wide hardening in C. Swift's Glibc module (Swift 6.3.1) does not
+ * include <sys/prctl.h>, and prctl(2) is variadic, which Swift does not
+ * import either. */
 
 /* Sets the soft RLIMIT_CORE to 0 and marks the process not dumpable
  * (PR_SET_DUMPABLE 0). A crash then writes no core file. Processes of the
