@@ -13,6 +13,8 @@ RELEASE_FLAGS = -c release --static-swift-stdlib --product claude-gate
 
 # Man page, completions, docs and the Debian package.
 include mk/ship.mk
+# libFuzzer targets (make fuzz, make fuzz-ci) and make test-asan.
+include mk/fuzz.mk
 
 all: build
 

@@ -18,15 +18,18 @@ let package = Package(
             name: "CCrypto",
             linkerSettings: [.linkedLibrary("crypto")]
         ),
-        // Signal handling for the CLI, in C because a handler may only store
-        // to a volatile sig_atomic_t.
+        // Signal handling and process hardening for the CLI, in C: a signal
+        // handler may only store to a volatile sig_atomic_t, and Swift does
+        // not import the variadic prctl(2).
         .target(name: "CProcess"),
 
         // Swift layers, each depending only on the one below it.
         .target(name: "DBus", dependencies: ["CDBus"]),
         .target(name: "SecretService", dependencies: ["DBus", "CCrypto"]),
         .target(name: "ClaudeGateStorage", dependencies: ["SecretService", "CCrypto"]),
-        .executableTarget(name: "claude-gate", dependencies: ["ClaudeGateStorage", "CProcess"]),
+        // The CLI's pure command-line parsing, a library so that a fuzz target can link it.
+        .target(name: "ClaudeGateCLI", dependencies: ["ClaudeGateStorage", "SecretService"]),
+        .executableTarget(name: "claude-gate", dependencies: ["ClaudeGateCLI", "ClaudeGateStorage", "CProcess"]),
 
         // Test and fuzzing helpers; neither is part of a release.
         // claude-gate-test-writer is a child process that the crash and
@@ -38,9 +41,16 @@ let package = Package(
         // In-process throughput benchmark for `make bench`; not installed.
         .executableTarget(name: "claude-gate-bench", dependencies: ["ClaudeGateStorage"]),
 
+        // libFuzzer targets for `make fuzz`. A normal build makes them replay
+        // tools that run the files given as arguments through the same code.
+        .target(name: "ClaudeGateFuzzing",
+                dependencies: ["DBus", "SecretService", "ClaudeGateCLI", "ClaudeGateStorage"]),
+        .executableTarget(name: "FuzzDBusMessage", dependencies: ["ClaudeGateFuzzing"]),
+        .executableTarget(name: "FuzzCommandLine", dependencies: ["ClaudeGateFuzzing"]),
+
         .testTarget(
             name: "ClaudeGateTests",
-            dependencies: ["DBus", "SecretService", "ClaudeGateStorage", "claude-gate-test-writer"]
+            dependencies: ["DBus", "SecretService", "ClaudeGateStorage", "claude-gate-test-writer", "ClaudeGateFuzzing"]
         ),
     ],
     swiftLanguageModes: [.v5]

@@ -199,7 +199,10 @@ public struct StorageConfiguration: Sendable {
         return count
     }
 
-    static func flag(_ value: String, variable: String) throws -> Bool {
+    /// Parses a boolean setting such as `CLAUDE_GATE_DEBUG`, and throws
+    /// ``StorageError/invalidSetting(variable:value:expected:)`` for any
+    /// other value.
+    public static func flag(_ value: String, variable: String) throws -> Bool {
         switch value.lowercased() {
         case "1", "true", "yes", "on": return true
         case "0", "false", "no", "off": return false

@@ -75,7 +75,7 @@ public final class MessageDump {
 
     /// Returns `value` with every secret field replaced by zero bytes of
     /// the same length.
-    func redactingSecrets(_ value: DBusValue) -> DBusValue {
+    public func redactingSecrets(_ value: DBusValue) -> DBusValue {
         switch value {
         case .structure(let fields):
             let secretFields = redactedStructFields[value.signature] ?? []

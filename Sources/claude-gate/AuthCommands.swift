@@ -1,10 +1,10 @@
+import ClaudeGateCLI
 import ClaudeGateStorage
 
 /// `auth login`, `auth token`, `auth status` and `auth logout`.
 enum AuthCommands {
     static func login(_ arguments: [String], context: CommandContext) throws {
-        let options = try parseOptions(arguments, spec: OptionSpec(flags: ["--api-key", "--oauth"], valued: ["--provider"]),
-                                       command: "auth login")
+        let options = try parseOptions(arguments, spec: CommandOptions.authLogin, command: "auth login")
         try rejectPositionals(options, command: "auth login")
         let provider = try validatedProvider(options, command: "auth login")
         guard !(options.has("--api-key") && options.has("--oauth")) else {
@@ -45,9 +45,10 @@ enum AuthCommands {
     }
 
     private static func readOAuthCredential(provider: String) throws -> Credential {
-        let input = Terminal.standardInputIsTerminal
+        var input = Terminal.standardInputIsTerminal
             ? try Terminal.readHiddenLine(prompt: "OAuth token JSON for \(provider) (input hidden): ")
             : try Terminal.readStandardInput()
+        defer { clearSecret(&input) }
         let hint = "expected a JSON object such as {\"access\":\"...\",\"refresh\":\"...\",\"expires\":1767225600}"
         guard let json = try? JSONValue.parse(input), case .object(var fields) = json else {
             throw CommandFailure(message: "the OAuth input on standard input is not a JSON object: \(hint)", exitCode: .usage)
@@ -65,7 +66,7 @@ enum AuthCommands {
     }
 
     static func token(_ arguments: [String], context: CommandContext) throws {
-        let options = try parseOptions(arguments, spec: OptionSpec(valued: ["--provider"]), command: "auth token")
+        let options = try parseOptions(arguments, spec: CommandOptions.authToken, command: "auth token")
         try rejectPositionals(options, command: "auth token")
         let provider = try validatedProvider(options, command: "auth token")
 
@@ -80,7 +81,7 @@ enum AuthCommands {
     }
 
     static func status(_ arguments: [String], context: CommandContext) throws {
-        let options = try parseOptions(arguments, spec: OptionSpec(flags: ["--json"]), command: "auth status")
+        let options = try parseOptions(arguments, spec: CommandOptions.authStatus, command: "auth status")
         try rejectPositionals(options, command: "auth status")
         let storage = try context.storage()
         let providers = try storage.listProviders()
@@ -143,7 +144,7 @@ enum AuthCommands {
     }
 
     static func logout(_ arguments: [String], context: CommandContext) throws {
-        let options = try parseOptions(arguments, spec: OptionSpec(valued: ["--provider"]), command: "auth logout")
+        let options = try parseOptions(arguments, spec: CommandOptions.authLogout, command: "auth logout")
         try rejectPositionals(options, command: "auth logout")
         let storage = try context.storage()
         let providers = options.value("--provider") != nil

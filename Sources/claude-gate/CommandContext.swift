@@ -1,4 +1,5 @@
 import CProcess
+import ClaudeGateCLI
 import ClaudeGateStorage
 
 #if canImport(Glibc)
@@ -27,7 +28,7 @@ final class CommandContext {
 
         var debug = verbose
         if let value = environment["CLAUDE_GATE_DEBUG"], !value.isEmpty {
-            debug = debug || (value != "0" && value.lowercased() != "false")
+            debug = try StorageConfiguration.flag(value, variable: "CLAUDE_GATE_DEBUG") || debug
         }
         self.log = Log(debugEnabled: debug)
     }

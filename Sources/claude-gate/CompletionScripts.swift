@@ -1,3 +1,4 @@
+import ClaudeGateCLI
 // The completion scripts for bash, zsh and fish. Each script finds the
 // command being typed in the same way. It walks the words before the cursor
 // and skips options, and the value after an option that takes one. Each

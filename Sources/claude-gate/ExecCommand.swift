@@ -1,3 +1,4 @@
+import ClaudeGateCLI
 import ClaudeGateStorage
 
 #if canImport(Glibc)
@@ -22,18 +23,8 @@ enum ExecCommand {
     /// The search path execvp(3) in glibc uses when PATH is unset.
     static let defaultSearchPath = "/bin:/usr/bin"
 
-    /// The parsed command line of `exec`.
-    struct Request {
-        var provider: String
-        /// The variable named by `--env`, or nil for the credential type's default.
-        var variable: String?
-        var allowExpired: Bool
-        /// COMMAND and its arguments, never empty.
-        var command: [String]
-    }
-
     static func run(_ arguments: [String], context: CommandContext) throws {
-        let request = try parseRequest(arguments)
+        let request = try ExecRequest.parse(arguments)
 
         // The command is looked up before the credential is read, so a
         // mistyped name fails without a keyring unlock prompt. The resolved
@@ -76,53 +67,6 @@ enum ExecCommand {
         }
     }
 
-    // MARK: - Command line
-
-    static func parseRequest(_ arguments: [String]) throws -> Request {
-        // Everything after the first `--` belongs to COMMAND, so that its
-        // own options (`ls -l`, `curl --header`) are never parsed as options of exec.
-        let separator = arguments.firstIndex(of: "--")
-        let optionArguments = separator.map { Array(arguments[..<$0]) } ?? arguments
-        let command = separator.map { Array(arguments[($0 + 1)...]) } ?? []
-
-        let options = try parseOptions(optionArguments,
-                                       spec: OptionSpec(flags: ["--allow-expired"], valued: ["--provider", "--env"]),
-                                       command: "exec")
-        if let extra = options.positionals.first {
-            if separator == nil {
-                throw usageError("missing '--' before the command: run 'claude-gate exec [OPTIONS] -- \(extra) ...'",
-                                 command: "exec")
-            }
-            throw usageError("unexpected argument '\(extra)' before '--'", command: "exec")
-        }
-        guard !command.isEmpty else {
-            throw usageError("missing the command: put it after '--', for example 'claude-gate exec -- env'",
-                             command: "exec")
-        }
-
-        let provider = try validatedProvider(options, command: "exec")
-        var variable: String?
-        if let name = options.value("--env") {
-            guard isValidVariableName(name) else {
-                throw usageError("invalid environment variable name '\(name)' for --env: use letters, digits "
-                                 + "and '_', not starting with a digit", command: "exec")
-            }
-            variable = name
-        }
-        return Request(provider: provider, variable: variable, allowExpired: options.has("--allow-expired"),
-                       command: command)
-    }
-
-    /// Checks a name against `[A-Za-z_][A-Za-z0-9_]*`, the names POSIX
-    /// shells accept for variables.
-    static func isValidVariableName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first else { return false }
-        let isLetter = { (scalar: Unicode.Scalar) in
-            (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || scalar == "_"
-        }
-        return isLetter(first) && name.unicodeScalars.allSatisfy { isLetter($0) || ($0 >= "0" && $0 <= "9") }
-    }
-
     // MARK: - Credential
 
     /// Reads the provider's credential. The store that held it is not
@@ -142,7 +86,7 @@ enum ExecCommand {
 
     /// Rejects an expired OAuth access token unless `--allow-expired` was
     /// given, and warns about one that is about to expire.
-    private static func checkExpiry(of credential: Credential, request: Request, context: CommandContext) throws {
+    private static func checkExpiry(of credential: Credential, request: ExecRequest, context: CommandContext) throws {
         let now = currentUnixTime()
         let expiry = credential.expiresAt.map(formatUTC) ?? "an unknown time"
         switch credential.validity(now: now) {

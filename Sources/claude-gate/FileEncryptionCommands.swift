@@ -1,3 +1,4 @@
+import ClaudeGateCLI
 import ClaudeGateStorage
 
 /// `auth storage encrypt` and `auth storage decrypt`, and the terminal

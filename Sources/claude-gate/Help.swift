@@ -1,4 +1,5 @@
 import ClaudeGateStorage
+import ClaudeGateCLI
 
 /// The help of one command. `--help` output is built from these entries,
 /// so a command and its help are declared in one place.

@@ -1,3 +1,5 @@
+import ClaudeGateCLI
+
 /// The claude-gate(1) man page in roff, built from ``HelpCatalog`` so that it
 /// states the same commands, options, environment and exit statuses as
 /// `--help`. The Makefile writes it to `build/claude-gate.1` with the hidden

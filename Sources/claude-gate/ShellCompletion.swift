@@ -1,3 +1,5 @@
+import ClaudeGateCLI
+
 /// The shells `claude-gate completion` writes scripts for.
 enum CompletionShell: String, CaseIterable {
     case bash
@@ -126,7 +128,7 @@ struct CompletionModel {
 /// `claude-gate completion SHELL`.
 enum CompletionCommand {
     static func run(_ arguments: [String]) throws {
-        let options = try parseOptions(arguments, spec: OptionSpec(), command: "completion")
+        let options = try parseOptions(arguments, spec: CommandOptions.completion, command: "completion")
         let shells = CompletionShell.allCases.map(\.rawValue).joined(separator: ", ")
         guard let name = options.positionals.first else {
             throw usageError("missing shell name: expected one of \(shells)", command: "completion")

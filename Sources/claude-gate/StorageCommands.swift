@@ -1,9 +1,10 @@
+import ClaudeGateCLI
 import ClaudeGateStorage
 
 /// `auth storage status`, `auth storage test` and `auth storage init-keyring`.
 enum StorageCommands {
     static func status(_ arguments: [String], context: CommandContext) throws {
-        let options = try parseOptions(arguments, spec: OptionSpec(flags: ["--json"]), command: "auth storage status")
+        let options = try parseOptions(arguments, spec: CommandOptions.storageStatus, command: "auth storage status")
         try rejectPositionals(options, command: "auth storage status")
         let report = StorageReport(context: context)
 
@@ -88,7 +89,7 @@ enum StorageCommands {
     }
 
     static func test(_ arguments: [String], context: CommandContext) throws {
-        let options = try parseOptions(arguments, spec: OptionSpec(), command: "auth storage test")
+        let options = try parseOptions(arguments, spec: CommandOptions.storageTest, command: "auth storage test")
         try rejectPositionals(options, command: "auth storage test")
         let store = try context.storage().primary
         let provider = testProviderName()

@@ -1,4 +1,5 @@
 import CProcess
+import ClaudeGateCLI
 import ClaudeGateStorage
 
 #if canImport(Glibc)

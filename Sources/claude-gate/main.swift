@@ -1,4 +1,5 @@
 import CProcess
+import ClaudeGateCLI
 import ClaudeGateStorage
 
 #if canImport(Glibc)
@@ -33,43 +34,15 @@ let textHandlers: [String: ([String]) throws -> Void] = [
     "__generate-man": ManPageCommand.run,
 ]
 
-/// Splits the global flags off the arguments. They may stand anywhere
-/// before a `--`.
-func extractGlobalFlags(_ arguments: [String]) -> (rest: [String], dump: String?, verbose: Bool, help: Bool) {
-    var rest: [String] = []
-    var dump: String?
-    var verbose = false
-    var help = false
-    var afterSeparator = false
-    for argument in arguments {
-        if afterSeparator {
-            rest.append(argument)
-            continue
-        }
-        switch argument {
-        case "--": afterSeparator = true; rest.append(argument)
-        case "--dump-dbus": dump = "text"
-        case _ where argument.hasPrefix("--dump-dbus="): dump = String(argument.dropFirst("--dump-dbus=".count))
-        case "--verbose": verbose = true
-        case "--help", "-h": help = true
-        default: rest.append(argument)
-        }
-    }
-    return (rest, dump, verbose, help)
-}
-
 /// Finds the longest run of leading words that names a command.
 func resolveCommand(_ words: [String]) -> (name: String, arguments: [String])? {
-    for length in stride(from: min(3, words.count), through: 1, by: -1) {
-        let name = words[..<length].joined(separator: " ")
-        if handlers[name] != nil || textHandlers[name] != nil || HelpCatalog.help(for: name) != nil {
-            return (name, Array(words[length...]))
-        }
+    resolveCommand(words) { name in
+        handlers[name] != nil || textHandlers[name] != nil || HelpCatalog.help(for: name) != nil
     }
-    return nil
 }
 
 func run() -> ExitCode {
+    disableCoreDumps()
     let global = extractGlobalFlags(Array(CommandLine.arguments.dropFirst()))
 
     // Signals are recorded rather than fatal, so that an interrupted command
@@ -94,12 +67,13 @@ func run() -> ExitCode {
         return .success
     }
 
+    let environment = ProcessInfoEnvironment.current()
     do {
         if let textHandler = textHandlers[command.name] {
             try textHandler(command.arguments)
             return .success
         }
-        let context = try CommandContext(environment: ProcessInfoEnvironment.current(),
+        let context = try CommandContext(environment: environment,
                                          dump: global.dump, verbose: global.verbose)
         guard let handler = handlers[command.name] else {
             Terminal.printLine(HelpCatalog.topLevel)
@@ -114,8 +88,22 @@ func run() -> ExitCode {
         Terminal.printError(failure.message)
         return failure.exitCode
     } catch {
-        Terminal.printError("\(error)")
+        Terminal.printError("\(error)" + storagePathNote(for: error, environment: environment))
         return ExitCode.forError(error)
+    }
+}
+
+/// Returns a note that names CLAUDE_GATE_AUTH_STORAGE_PATH for an error of
+/// the credentials file when that variable set the path, because the error
+/// shows only the path and the user may not remember where it came from.
+func storagePathNote(for error: Error, environment: [String: String]) -> String {
+    guard let value = environment["CLAUDE_GATE_AUTH_STORAGE_PATH"], !value.isEmpty,
+          let storageError = error as? StorageError else { return "" }
+    switch storageError {
+    case .fileSystem, .unreadableFile, .unsafePath:
+        return " (the credentials file path comes from CLAUDE_GATE_AUTH_STORAGE_PATH='\(value)')"
+    default:
+        return ""
     }
 }
 

@@ -85,6 +85,24 @@ func runProcess(_ executable: String, _ arguments: [String], environment: [Strin
                      stderr: String(decoding: errorData.data, as: UTF8.self))
 }
 
+/// Polls `condition` every 20 ms until it returns true or `seconds` pass,
+/// and returns its last result.
+func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(20_000)
+    }
+    return condition()
+}
+
+/// Returns the command name of a running process from /proc/PID/comm, or
+/// nil when the process has exited.
+func processName(_ pid: Int32) -> String? {
+    (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
 /// Bytes filled in by one reader thread and read after it has finished.
 private final class DataBox: @unchecked Sendable {
     var data = Data()

@@ -2,23 +2,30 @@ import ClaudeGateStorage
 
 /// The options a command accepts: flags that take no value and options that
 /// take one (`--provider NAME` or `--provider=NAME`).
-struct OptionSpec {
-    var flags: Set<String> = []
-    var valued: Set<String> = []
+public struct OptionSpec: Sendable {
+    public var flags: Set<String> = []
+    public var valued: Set<String> = []
+
+    public init(flags: Set<String> = [], valued: Set<String> = []) {
+        self.flags = flags
+        self.valued = valued
+    }
 }
 
 /// A command's arguments after parsing.
-struct ParsedOptions {
-    var flags: Set<String> = []
-    var values: [String: String] = [:]
-    var positionals: [String] = []
+public struct ParsedOptions: Sendable {
+    public var flags: Set<String> = []
+    public var values: [String: String] = [:]
+    public var positionals: [String] = []
 
-    func has(_ flag: String) -> Bool { flags.contains(flag) }
-    func value(_ option: String) -> String? { values[option] }
+    public init() {}
+
+    public func has(_ flag: String) -> Bool { flags.contains(flag) }
+    public func value(_ option: String) -> String? { values[option] }
 }
 
 /// Parses `arguments` against `spec`; `command` names the command in errors.
-func parseOptions(_ arguments: [String], spec: OptionSpec, command: String) throws -> ParsedOptions {
+public func parseOptions(_ arguments: [String], spec: OptionSpec, command: String) throws -> ParsedOptions {
     var parsed = ParsedOptions()
     var index = 0
     while index < arguments.count {
@@ -65,13 +72,13 @@ func parseOptions(_ arguments: [String], spec: OptionSpec, command: String) thro
 }
 
 /// Returns a usage error that points to the command's help.
-func usageError(_ message: String, command: String) -> CommandFailure {
+public func usageError(_ message: String, command: String) -> CommandFailure {
     CommandFailure(message: "\(message). See 'claude-gate \(command) --help'", exitCode: .usage)
 }
 
 /// Returns the `--provider` value, or the default provider, after checking
 /// it with ``Credential/isValidProviderName(_:)``.
-func validatedProvider(_ options: ParsedOptions, command: String) throws -> String {
+public func validatedProvider(_ options: ParsedOptions, command: String) throws -> String {
     let provider = options.value("--provider") ?? defaultProvider
     guard Credential.isValidProviderName(provider) else {
         throw usageError("invalid provider name '\(provider)': use 1 to 64 letters, digits, '-', '_' or '.'",
@@ -80,4 +87,4 @@ func validatedProvider(_ options: ParsedOptions, command: String) throws -> Stri
     return provider
 }
 
-let defaultProvider = "anthropic"
+public let defaultProvider = "anthropic"

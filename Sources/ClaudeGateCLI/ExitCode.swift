@@ -2,7 +2,7 @@ import ClaudeGateStorage
 import SecretService
 
 /// The documented exit statuses of claude-gate.
-enum ExitCode: Int32, CaseIterable {
+public enum ExitCode: Int32, CaseIterable {
     case success = 0
     /// A failure with no more specific code.
     case failure = 1
@@ -31,7 +31,7 @@ enum ExitCode: Int32, CaseIterable {
     /// showing is dismissed, and a file write that had started is finished.
     case interrupted = 130
 
-    var summary: String {
+    public var summary: String {
         switch self {
         case .success: return "success"
         case .failure: return "other failure"
@@ -50,14 +50,19 @@ enum ExitCode: Int32, CaseIterable {
 }
 
 /// A failure the CLI reports as one line on stderr and an exit code.
-struct CommandFailure: Error {
-    var message: String
-    var exitCode: ExitCode
+public struct CommandFailure: Error {
+    public var message: String
+    public var exitCode: ExitCode
+
+    public init(message: String, exitCode: ExitCode) {
+        self.message = message
+        self.exitCode = exitCode
+    }
 }
 
 extension ExitCode {
     /// Returns the exit code for an error thrown by a command.
-    static func forError(_ error: Error) -> ExitCode {
+    public static func forError(_ error: Error) -> ExitCode {
         switch error {
         case let failure as CommandFailure:
             return failure.exitCode
