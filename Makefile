@@ -9,7 +9,7 @@ SWIFT ?= swift
 # shared system libraries.
 RELEASE_FLAGS = -c release --static-swift-stdlib --product claude-gate
 
-.PHONY: all build debug test bench fuzz install uninstall clean
+.PHONY: all build debug test bench install uninstall clean
 
 # Man page, completions, docs and the Debian package.
 include mk/ship.mk
@@ -36,11 +36,6 @@ test:
 	$(SWIFT) build --build-tests
 	scripts/test-keyring.sh $(SWIFT) test --skip-build --disable-swift-testing
 
-# Fuzzes the auth.json and JWE parsers for FUZZ_SECONDS with libFuzzer and
-# AddressSanitizer; see scripts/fuzz.sh.
-FUZZ_SECONDS ?= 30
-fuzz:
-	SWIFT=$(SWIFT) scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # Compares claude-gate with secret-tool and Python clients on a private
 # gnome-keyring and writes docs/benchmarks.md and docs/benchmarks.png.

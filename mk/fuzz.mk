@@ -1,14 +1,16 @@
 # libFuzzer targets and the AddressSanitizer test run. The root Makefile
 # includes this file.
 #
-#   make fuzz          build both fuzz targets and run each for FUZZ_SECONDS (default 300)
+#   make fuzz          build the fuzz targets and run each for FUZZ_SECONDS (default 300)
 #   make fuzz-ci       the same for 30 seconds each, for CI
 #   make fuzz-build    only build them, into .build/fuzz
 #   make test-asan     build the tests with AddressSanitizer and run them on the private keyring
 #
 # Fuzz targets: FuzzDBusMessage (DBusMessage.demarshal, arguments() and the
-# --dump-dbus formatting) and FuzzCommandLine (global flags, command
-# resolution, option parsing and the CLAUDE_GATE_* settings). Their seed
+# --dump-dbus formatting), FuzzCommandLine (global flags, command
+# resolution, option parsing and the CLAUDE_GATE_* settings), and
+# claude-gate-fuzz (the auth.json parsers: format detection, the plain
+# document and the password-encrypted JWE), which scripts/fuzz.sh runs. Their seed
 # inputs are in Tests/Fuzz/corpus/TARGET, which libFuzzer only reads; new
 # inputs go to build/fuzz/corpus/TARGET, and a crash input to
 # build/fuzz/crashes/TARGET/. Copy a crash input into Tests/Fuzz/crashes/TARGET/
@@ -42,9 +44,11 @@ fuzz-build:
 
 fuzz: fuzz-build
 	$(MAKE) fuzz-run FUZZ_SECONDS=$(FUZZ_SECONDS)
+	SWIFT=$(SWIFT) scripts/fuzz.sh $(FUZZ_SECONDS)
 
 fuzz-ci: fuzz-build
 	$(MAKE) fuzz-run FUZZ_SECONDS=30
+	SWIFT=$(SWIFT) scripts/fuzz.sh 30
 
 # Swift's own crash backtracer is turned off, so that libFuzzer's handler
 # reports the crash and writes the input that caused it.

@@ -28,7 +28,8 @@ SHIP_BIN ?= .build/release/claude-gate
 SHIP_COMPLETIONS = $(BUILD_DIR)/completions/claude-gate.bash \
                    $(BUILD_DIR)/completions/_claude-gate \
                    $(BUILD_DIR)/completions/claude-gate.fish
-SHIP_DOCS = docs/storage.md $(wildcard README.md)
+SHIP_DOCS = docs/storage.md docs/file-storage.md docs/migration.md docs/credential-helpers.md \
+            docs/security.md $(wildcard README.md)
 
 .PHONY: ship-binary man completions deb test-deb install-man install-completions install-docs
 
