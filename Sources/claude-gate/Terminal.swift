@@ -60,6 +60,15 @@ enum Terminal {
         }
         fputs(prompt, stderr)
 
+        var line = try readLine()
+        if line.last == 0x0d { line.removeLast() }
+        return line
+    }
+
+    /// Reads standard input byte by byte up to a newline or the end of input,
+    /// so that nothing after the line is consumed, and returns the line
+    /// without the newline.
+    private static func readLine() throws -> [UInt8] {
         var line: [UInt8] = []
         var byte: UInt8 = 0
         while true {
@@ -71,7 +80,6 @@ enum Terminal {
             if count <= 0 || byte == 0x0a { break }
             line.append(byte)
         }
-        if line.last == 0x0d { line.removeLast() }
         return line
     }
 
@@ -80,17 +88,7 @@ enum Terminal {
     /// input, counts as no.
     static func askYesNo(_ question: String) throws -> Bool {
         fputs("\(question) [y/N] ", stderr)
-        var byte: UInt8 = 0
-        var first: UInt8?
-        while true {
-            let count = read(STDIN_FILENO, &byte, 1)
-            if count < 0 && errno == EINTR {
-                try stopIfInterrupted()
-                continue
-            }
-            if count <= 0 || byte == 0x0a { break }
-            if first == nil { first = byte }
-        }
+        let first = try readLine().first
         return first == UInt8(ascii: "y") || first == UInt8(ascii: "Y")
     }
 

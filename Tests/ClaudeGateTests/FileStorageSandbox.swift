@@ -47,40 +47,13 @@ final class FileStorageSandbox {
         try Self.runProcess(Self.executableURL(), arguments: arguments, input: input, environment: environment(extra))
     }
 
-    /// Runs any program, such as a shell that loads a completion script.
+    /// Runs any program, such as a shell that loads a completion script,
+    /// through the suite's ``runProcess(_:_:environment:stdin:)``.
     static func runProcess(_ executable: URL, arguments: [String], input: String = "",
                            environment: [String: String]) throws -> TextResult {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = environment
-
-        let standardInput = Pipe()
-        let standardOutput = Pipe()
-        let standardError = Pipe()
-        process.standardInput = standardInput
-        process.standardOutput = standardOutput
-        process.standardError = standardError
-        try process.run()
-
-        standardInput.fileHandleForWriting.write(Data(input.utf8))
-        try standardInput.fileHandleForWriting.close()
-
-        // Both pipes are drained before waiting, so that a large output
-        // cannot fill a pipe and block the child.
-        let errorOutput = ReadResult()
-        let errorDone = DispatchSemaphore(value: 0)
-        Thread {
-            errorOutput.data = standardError.fileHandleForReading.readDataToEndOfFile()
-            errorDone.signal()
-        }.start()
-        let outputData = standardOutput.fileHandleForReading.readDataToEndOfFile()
-        errorDone.wait()
-        process.waitUntilExit()
-
-        return TextResult(status: process.terminationStatus,
-                         stdout: String(decoding: outputData, as: UTF8.self),
-                         stderr: String(decoding: errorOutput.data, as: UTF8.self))
+        let result = try ClaudeGateTests.runProcess(executable.path, arguments, environment: environment,
+                                                    stdin: Data(input.utf8))
+        return TextResult(status: result.status, stdout: result.stdoutText, stderr: result.stderr)
     }
 
     /// Returns the claude-gate executable that `swift build` placed next to
@@ -108,12 +81,6 @@ final class FileStorageSandbox {
         }
         return nil
     }
-}
-
-/// Data read on another thread. The semaphore the reader signals orders
-/// its write before the caller's read, so no lock is needed.
-private final class ReadResult: @unchecked Sendable {
-    var data = Data()
 }
 
 /// The commands and their options as `claude-gate --help` lists them, read
