@@ -5,7 +5,7 @@ public enum CommandOptions {
     public static let authLogin = OptionSpec(flags: ["--api-key", "--oauth"], valued: ["--provider"])
     public static let authToken = OptionSpec(valued: ["--provider"])
     public static let authStatus = OptionSpec(flags: ["--json"])
-    public static let authLogout = OptionSpec(valued: ["--provider"])
+    public static let authLogout = OptionSpec(flags: ["--purge-backups"], valued: ["--provider"])
     public static let storageStatus = OptionSpec(flags: ["--json"])
     public static let storageTest = OptionSpec()
     public static let exec = OptionSpec(flags: ["--allow-expired"], valued: ["--provider", "--env"])

@@ -229,3 +229,47 @@ struct UTCTimestamp {
             iso8601: "\(year)-\(month)-\(day)T\(hour):\(minute):\(second).\(millisecond)Z")
     }
 }
+
+/// The files that still hold credentials after a logout: the backups, the
+/// `auth.json.migrated` copies that migrations leave, and the Go
+/// claude-gate's migrated keyring files.
+public struct LeftoverCredentialFiles {
+    private let backups: BackupDirectory
+    private let authFilePath: String
+    private let legacyKeyringDirectory: String
+
+    public init(configuration: StorageConfiguration, log: Log) {
+        backups = BackupDirectory(configuration: configuration, log: log)
+        authFilePath = configuration.filePath
+        legacyKeyringDirectory = configuration.legacyKeyringDirectory
+    }
+
+    /// Returns the paths of the files, sorted within each kind.
+    public func paths() throws -> [String] {
+        let migratedCopies = Self.entries(in: parentDirectory(of: authFilePath)) {
+            $0.hasPrefix(baseName(of: authFilePath) + ".migrated")
+        }
+        let legacyCopies = Self.entries(in: legacyKeyringDirectory) {
+            $0.hasPrefix(LegacyStores.keyPrefix) && $0.hasSuffix(".migrated")
+        }
+        return try backups.list() + migratedCopies + legacyCopies
+    }
+
+    /// Removes one of the files that ``paths()`` returned.
+    public static func remove(_ path: String) throws {
+        _ = try SecureFile.remove(path)
+    }
+
+    private static func entries(in directory: String, matching predicate: (String) -> Bool) -> [String] {
+        guard let stream = opendir(directory) else { return [] }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if predicate(name) {
+                names.append(name)
+            }
+        }
+        return names.sorted().map { directory + "/" + $0 }
+    }
+}

@@ -146,7 +146,9 @@ enum AuthCommands {
     static func logout(_ arguments: [String], context: CommandContext) throws {
         let options = try parseOptions(arguments, spec: CommandOptions.authLogout, command: "auth logout")
         try rejectPositionals(options, command: "auth logout")
-        let storage = try context.storage()
+        // No automatic migration: moving the file into the keyring would
+        // write a backup of the very credentials being removed.
+        let storage = try context.storage(automaticMigration: false)
         let providers = options.value("--provider") != nil
             ? [try validatedProvider(options, command: "auth logout")]
             : try storage.listProviders()
@@ -161,6 +163,24 @@ enum AuthCommands {
         }
         if providers.isEmpty {
             fputsStderr("No credentials stored.")
+        }
+        try reportLeftoverCopies(purge: options.has("--purge-backups"), context: context)
+    }
+
+    /// Lists, or with `purge` removes, the copies of credentials that logout
+    /// does not touch by itself: backups and files renamed by migrations.
+    /// Logging out should not leave a user unaware of tokens still on disk.
+    private static func reportLeftoverCopies(purge: Bool, context: CommandContext) throws {
+        let copies = try LeftoverCredentialFiles(configuration: context.configuration, log: context.log).paths()
+        guard !copies.isEmpty else { return }
+        if purge {
+            for path in copies {
+                try LeftoverCredentialFiles.remove(path)
+            }
+            fputsStderr("Removed \(copies.count) backup or migrated copy file(s) that held credentials.")
+        } else {
+            fputsStderr("\(copies.count) backup or migrated copy file(s) still hold credentials, for example \(copies[0]). "
+                        + "Run 'claude-gate auth logout --purge-backups' to remove them too.")
         }
     }
 }

@@ -139,9 +139,13 @@ enum HelpCatalog {
                     + "expired), \"expires\" (Unix seconds, or null) and \"storage\" (the storage that holds it).",
             ]),
         CommandHelp(
-            command: "auth logout", usage: "claude-gate auth logout [--provider NAME]",
+            command: "auth logout", usage: "claude-gate auth logout [--provider NAME] [--purge-backups]",
             summary: "Remove credentials from every storage that holds them.",
-            options: [("--provider NAME", "remove only this provider's credential (default: all providers)")],
+            options: [
+                ("--provider NAME", "remove only this provider's credential (default: all providers)"),
+                ("--purge-backups", "also delete the backups in ~/.claude-gate/backups and the auth.json.migrated copies"),
+            ],
+            details: ["Afterwards it says how many backups and migrated copies still hold credentials."],
             optionValues: ["--provider": providerCompletions]),
         CommandHelp(
             command: "auth storage status", usage: "claude-gate auth storage status [--json]",

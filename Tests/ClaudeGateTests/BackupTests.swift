@@ -54,6 +54,26 @@ final class BackupTests: XCTestCase {
         }
     }
 
+    func testLogoutReportsAndPurgesBackups() throws {
+        try sandbox.writeAuthFile(SampleCredentials.all)
+        XCTAssertEqual(try sandbox.run(["auth", "storage", "backup"], extraEnvironment: file).status, 0)
+        let migratedCopy = sandbox.authFilePath + ".migrated"
+        XCTAssertTrue(FileManager.default.createFile(atPath: migratedCopy, contents: Data("{}".utf8),
+                                                     attributes: [.posixPermissions: 0o600]))
+
+        let logout = try sandbox.run(["auth", "logout"], extraEnvironment: file)
+        XCTAssertEqual(logout.status, 0, logout.stderr)
+        XCTAssertTrue(logout.stderr.contains("2 backup or migrated copy file(s) still hold credentials"), logout.stderr)
+        XCTAssertTrue(logout.stderr.contains("--purge-backups"), logout.stderr)
+        XCTAssertEqual(sandbox.backupFiles().count, 1)
+
+        let purge = try sandbox.run(["auth", "logout", "--purge-backups"], extraEnvironment: file)
+        XCTAssertEqual(purge.status, 0, purge.stderr)
+        XCTAssertTrue(purge.stderr.contains("Removed 2 backup or migrated copy file(s)"), purge.stderr)
+        XCTAssertEqual(sandbox.backupFiles(), [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: migratedCopy))
+    }
+
     func testEmptyStorageWritesNoBackup() throws {
         let result = try sandbox.run(["auth", "storage", "backup"], extraEnvironment: file)
         XCTAssertEqual(result.status, 0, result.stderr)
