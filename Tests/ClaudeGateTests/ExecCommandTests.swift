@@ -493,9 +493,7 @@ final class ExecCommandTests: XCTestCase {
     }
 
     private static var binaryPath: String {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/claude-gate").path
+        TestEnvironment.binaryPath
     }
 
     private static var testBusAddress: String? {

@@ -56,16 +56,12 @@ final class FileStorageSandbox {
         return TextResult(status: result.status, stdout: result.stdoutText, stderr: result.stderr)
     }
 
-    /// Returns the claude-gate executable that `swift build` placed next to
-    /// the test bundle, or the one that CLAUDE_GATE_TEST_BINARY names.
+    /// Returns the claude-gate executable under test (see
+    /// ``TestEnvironment/binaryPath``).
     static func executableURL() throws -> URL {
-        if let path = ProcessInfo.processInfo.environment["CLAUDE_GATE_TEST_BINARY"], !path.isEmpty {
-            return URL(fileURLWithPath: path)
-        }
-        let url = Bundle.main.bundleURL.appendingPathComponent("claude-gate")
+        let url = URL(fileURLWithPath: TestEnvironment.binaryPath)
         guard FileManager.default.isExecutableFile(atPath: url.path) else {
-            throw XCTSkip("claude-gate is not built at \(url.path): run 'swift build --product claude-gate' first, "
-                          + "or set CLAUDE_GATE_TEST_BINARY to the executable")
+            throw XCTSkip("claude-gate is not built at \(url.path): run 'swift build' first (make test does)")
         }
         return url
     }

@@ -16,9 +16,13 @@ enum TestEnvironment {
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// The built binary: CLAUDE_GATE_BINARY, else .build/debug/claude-gate.
+    /// The built binary: CLAUDE_GATE_BINARY, else the claude-gate that the
+    /// same build placed next to the test bundle (so an AddressSanitizer
+    /// build tests its own binary), else .build/debug/claude-gate.
     static var binaryPath: String {
-        if let path = ProcessInfo.processInfo.environment["CLAUDE_GATE_BINARY"] { return path }
+        if let path = ProcessInfo.processInfo.environment["CLAUDE_GATE_BINARY"], !path.isEmpty { return path }
+        let besideTests = Bundle.main.bundleURL.appendingPathComponent("claude-gate").path
+        if FileManager.default.isExecutableFile(atPath: besideTests) { return besideTests }
         return packageRoot.appendingPathComponent(".build/debug/claude-gate").path
     }
 
