@@ -72,8 +72,8 @@ public struct CredentialBackup: Equatable {
 /// ``retainedCount`` backups are kept.
 ///
 /// With a master password, a backup is one JWE in the format of the
-/// encrypted `auth.json` and its name ends in `.jwe`; without one it is
-/// plain JSON ending in `.json`.
+/// encrypted `auth.json`, and its name ends in `.jwe`. Without one, it is
+/// plain JSON, and its name ends in `.json`.
 public struct BackupDirectory {
     public let path: String
     /// The password that encrypts new backups and decrypts encrypted ones.
@@ -99,8 +99,8 @@ public struct BackupDirectory {
         self.warn = warn
     }
 
-    /// The backup directory that `configuration` names, encrypting with its
-    /// master password, and reporting permission fixes through `log`.
+    /// Opens the backup directory that `configuration` names. New backups are
+    /// encrypted with its master password, and permission fixes go to `log`.
     public init(configuration: StorageConfiguration, log: Log) {
         self.init(path: configuration.backupDirectory, masterPassword: configuration.masterPassword,
                   kdfIterations: configuration.fileKDFIterations, warn: { log.warning($0) })

@@ -46,7 +46,7 @@ final class InterruptTests: XCTestCase {
     }
 
     /// Logs in again and again, interrupting each run at a random moment, and
-    /// checks after each that auth.json holds the old or the new key and that
+    /// checks after each that auth.json contains the old or the new key and that
     /// no temporary file is left behind. Half the runs encrypt the file,
     /// which makes each write last long enough to be hit in the middle.
     func testInterruptDuringWritesKeepsOldOrNewFile() throws {
