@@ -54,9 +54,16 @@ final class FileStoreCrashTests: XCTestCase {
         var lastValue = 0
         var roundsThatAdvanced = 0
 
+        // The kill moments are spread around the time a writer takes to
+        // finish its first write on this machine, measured first, so that
+        // slow builds (AddressSanitizer) are hit mid-write as often as fast ones.
+        let firstWrite = try measureFirstWrite(store: store, encrypted: encrypted)
+        lastValue = try counterValue(in: store)
+        let maximumDelay = UInt32(min(2_000_000, max(40_000, firstWrite * 3)))
+
         for round in 0..<kills {
             let (writer, errorPipe) = try startWriter(["counter", path, "counter"], encrypted: encrypted)
-            usleep(UInt32.random(in: 1_000...40_000))
+            usleep(UInt32.random(in: 1_000...maximumDelay))
             kill(writer.processIdentifier, SIGKILL)
             writer.waitUntilExit()
             let errorOutput = String(decoding: errorPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -74,6 +81,26 @@ final class FileStoreCrashTests: XCTestCase {
         // proves nothing about torn writes.
         XCTAssertGreaterThan(roundsThatAdvanced, kills / 4, "too few rounds wrote anything")
         XCTAssertEqual(try store.detectFormat(), encrypted ? .encryptedJWE : .plainJSON)
+    }
+
+    /// Starts a writer, waits until its first write is in the file, kills it,
+    /// and returns how long that took, in microseconds.
+    private func measureFirstWrite(store: FileStore, encrypted: Bool) throws -> Double {
+        let before = try counterValue(in: store)
+        let start = Date()
+        let (writer, _) = try startWriter(["counter", path, "counter"], encrypted: encrypted)
+        defer {
+            kill(writer.processIdentifier, SIGKILL)
+            writer.waitUntilExit()
+        }
+        while try counterValue(in: makeStore(encrypted: encrypted)) == before {
+            guard Date().timeIntervalSince(start) < 30 else {
+                XCTFail("the writer wrote nothing within 30 s")
+                break
+            }
+            usleep(2_000)
+        }
+        return Date().timeIntervalSince(start) * 1_000_000
     }
 
     func testPlainWriterKilledAtRandom() throws {
