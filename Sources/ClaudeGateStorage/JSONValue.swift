@@ -71,7 +71,7 @@ extension JSONValue: Codable {
 extension JSONValue {
     /// Parses UTF-8 JSON text. Fails on invalid UTF-8 and invalid JSON.
     public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        try JSONParser.parse(bytes)
     }
 
     /// Serializes with sorted keys, so equal values give equal bytes.

@@ -114,18 +114,50 @@ public final class DBusConnection {
         destination: String, path: String, interface: String, member: String,
         arguments: [DBusValue], replySignature: String, timeout: Double? = nil
     ) throws -> [DBusValue] {
-        let qualifiedMember = "\(interface).\(member)"
+        let pending = try send(destination: destination, path: path, interface: interface, member: member,
+                               arguments: arguments)
+        return try reply(to: pending, replySignature: replySignature, timeout: timeout)
+    }
+
+    /// A method call that was sent and whose reply has not been read yet.
+    public struct PendingCall {
+        public let serial: UInt32
+        /// `interface.member`, for error messages.
+        public let member: String
+    }
+
+    /// Sends a method call and returns at once. ``reply(to:replySignature:timeout:)``
+    /// collects the reply later, so that a caller can send several calls
+    /// before waiting for the first reply.
+    ///
+    /// Wraps `dbus_connection_send`.
+    public func send(
+        destination: String, path: String, interface: String, member: String, arguments: [DBusValue]
+    ) throws -> PendingCall {
         let message = try DBusMessage.methodCall(
             destination: destination, path: path, interface: interface, member: member, arguments: arguments)
-        let reply = try sendAndWait(message, member: qualifiedMember, seconds: timeout ?? methodTimeout)
+        var serial: UInt32 = 0
+        guard dbus_connection_send(pointer, message.pointer, &serial) != 0 else {
+            throw DBusError.outOfMemory
+        }
+        dump?.write(message, direction: .sent)
+        dbus_connection_flush(pointer)
+        return PendingCall(serial: serial, member: "\(interface).\(member)")
+    }
+
+    /// Waits for the reply to `pending` and returns its body after checking
+    /// that its signature is `replySignature`. The method timeout counts from
+    /// this call, not from the send.
+    public func reply(to pending: PendingCall, replySignature: String, timeout: Double? = nil) throws -> [DBusValue] {
+        let reply = try waitForReply(to: pending, seconds: timeout ?? methodTimeout)
 
         if reply.type == .error {
             let name = reply.errorName ?? "org.freedesktop.DBus.Error.Failed"
             let text = (try? reply.arguments().first?.stringValue) ?? nil
-            throw DBusError.remote(name: name, message: text ?? "", member: qualifiedMember)
+            throw DBusError.remote(name: name, message: text ?? "", member: pending.member)
         }
         guard reply.signature == replySignature else {
-            throw DBusError.unexpectedSignature(member: qualifiedMember, expected: replySignature, actual: reply.signature)
+            throw DBusError.unexpectedSignature(member: pending.member, expected: replySignature, actual: reply.signature)
         }
         return try reply.arguments()
     }
@@ -145,25 +177,27 @@ public final class DBusConnection {
         dbus_connection_flush(pointer)
     }
 
-    /// Messages that arrived while a reply was awaited, such as a prompt's
-    /// `Completed` signal that a service sends before its reply to `Prompt`.
-    /// ``waitForSignal(seconds:matching:)`` looks at them first.
+    /// Messages that arrived while a reply was awaited: a prompt's
+    /// `Completed` signal that a service sends before its reply to `Prompt`,
+    /// or the reply to another call that was sent earlier.
+    /// ``waitForSignal(seconds:matching:)`` and ``reply(to:replySignature:timeout:)``
+    /// look at them first.
     private var queuedMessages: [DBusMessage] = []
 
-    private func sendAndWait(_ message: DBusMessage, member: String, seconds: Double) throws -> DBusMessage {
-        var serial: UInt32 = 0
-        guard dbus_connection_send(pointer, message.pointer, &serial) != 0 else {
-            throw DBusError.outOfMemory
+    private func waitForReply(to pending: PendingCall, seconds: Double) throws -> DBusMessage {
+        func isReply(_ message: DBusMessage) -> Bool {
+            (message.type == .methodReturn || message.type == .error) && message.replySerial == pending.serial
         }
-        dump?.write(message, direction: .sent)
-        dbus_connection_flush(pointer)
+        if let index = queuedMessages.firstIndex(where: isReply) {
+            return queuedMessages.remove(at: index)
+        }
 
         let deadline = monotonicSeconds() + seconds
         while true {
-            guard let incoming = try receive(until: deadline, member: member) else {
-                throw DBusError.timedOut(member: member, seconds: seconds)
+            guard let incoming = try receive(until: deadline, member: pending.member) else {
+                throw DBusError.timedOut(member: pending.member, seconds: seconds)
             }
-            if (incoming.type == .methodReturn || incoming.type == .error) && incoming.replySerial == serial {
+            if isReply(incoming) {
                 return incoming
             }
             queuedMessages.append(incoming)
@@ -217,12 +251,14 @@ public final class DBusConnection {
     }
 
     /// Waits up to `seconds` for a signal that satisfies `matches` and
-    /// returns it, or nil when the time runs out. Other incoming messages are
-    /// dropped. Throws ``DBusError/interrupted(member:)`` as soon as
+    /// returns it, or nil when the time runs out. Other signals are dropped,
+    /// and replies are kept for the calls that await them. Throws ``DBusError/interrupted(member:)`` as soon as
     /// ``shouldStopWaiting`` returns true.
     public func waitForSignal(seconds: Double, matching matches: (DBusMessage) -> Bool) throws -> DBusMessage? {
+        // Queued replies stay for the calls that await them; queued signals
+        // other than the one wanted are dropped.
         let queued = queuedMessages
-        queuedMessages = []
+        queuedMessages = queued.filter { $0.type != .signal }
         if let signal = queued.first(where: { $0.type == .signal && matches($0) }) {
             return signal
         }
@@ -231,6 +267,9 @@ public final class DBusConnection {
         while let message = try receive(until: deadline, member: "waiting for a signal") {
             if message.type == .signal && matches(message) {
                 return message
+            }
+            if message.type != .signal {
+                queuedMessages.append(message)
             }
         }
         return nil

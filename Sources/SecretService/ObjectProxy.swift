@@ -20,6 +20,27 @@ struct ObjectProxy {
         }
     }
 
+    /// Sends `member` without waiting for the reply; ``reply(_:replySignature:)``
+    /// collects it.
+    func send(_ member: String, _ arguments: [DBusValue]) throws -> DBusConnection.PendingCall {
+        do {
+            return try connection.send(destination: SecretServiceNames.busName, path: path, interface: interface,
+                                       member: member, arguments: arguments)
+        } catch let error as DBusError {
+            throw SecretServiceError(error, objectPath: path)
+        }
+    }
+
+    /// Waits for the reply to a call made with ``send(_:_:)`` and maps D-Bus
+    /// errors to ``SecretServiceError``.
+    func reply(_ pending: DBusConnection.PendingCall, replySignature: String) throws -> [DBusValue] {
+        do {
+            return try connection.reply(to: pending, replySignature: replySignature)
+        } catch let error as DBusError {
+            throw SecretServiceError(error, objectPath: path)
+        }
+    }
+
     /// Reads a property of this object's interface.
     ///
     /// Calls `org.freedesktop.DBus.Properties.Get`.

@@ -87,7 +87,13 @@ public final class SecretServiceClient {
     /// `attributes`, unlocking a locked match when no unlocked one exists.
     /// Returns nil when no item matches.
     public func readSecret(matching attributes: [String: String]) throws -> [UInt8]? {
-        let found = try withBusAddress { try service.searchItems(attributes) }
+        // SearchItems and a DH OpenSession go out together, before either
+        // reply is awaited, which saves one round trip on the hot path of
+        // `auth token`. A session opened for a search that finds nothing is
+        // left to the service, which closes it with the connection.
+        let search = try withBusAddress { try service.startSearchItems(attributes) }
+        let earlySession = session == nil && options.sessionAlgorithm != .plain ? try? service.startDHSession() : nil
+        let found = try withBusAddress { try service.finishSearchItems(search) }
         var candidates = found.unlocked
         if candidates.isEmpty {
             guard !found.locked.isEmpty else { return nil }
@@ -101,7 +107,7 @@ public final class SecretServiceClient {
         }
 
         let item = candidates[0]
-        let session = try openSession()
+        let session = try openSession(startedEarly: earlySession)
         let secrets = try withBusAddress { try service.getSecrets([item], session: session) }
         guard let secret = secrets[item] else {
             // GetSecrets leaves out items that are still locked.
@@ -239,8 +245,23 @@ public final class SecretServiceClient {
         session = nil
     }
 
-    private func openSession() throws -> SecretSession {
+    /// Returns the open session, opening one if needed. `startedEarly` is a
+    /// DH `OpenSession` already sent; when the service rejects DH with
+    /// NotSupported, or the shared secret must be thrown away, the session
+    /// is negotiated again as `options.sessionAlgorithm` says.
+    private func openSession(startedEarly pending: ServiceProxy.PendingDHSession? = nil) throws -> SecretSession {
         if let session { return session }
+        if let pending {
+            do {
+                if let opened = try withBusAddress({ try service.finishDHSession(pending) }) {
+                    session = opened
+                    return opened
+                }
+            } catch SecretServiceError.dbus(let error)
+                where error.errorName == SecretServiceErrorNames.notSupported && options.sessionAlgorithm == .auto {
+                // The normal negotiation below falls back to plain.
+            }
+        }
         let opened = try withBusAddress { try service.openSession(preference: options.sessionAlgorithm) }
         session = opened
         return opened

@@ -47,37 +47,58 @@ public struct ServiceProxy {
 
     private func openDHSession() throws -> SecretSession {
         for _ in 0..<Self.maximumDHAttempts {
-            let keyPair = try DHKeyPair()
-            let reply = try object.call(
-                "OpenSession", [.string(SessionAlgorithm.dhAES.rawValue), .variant(.bytes(keyPair.publicKey))],
-                replySignature: "vo")
-            guard let serverPublicKey = reply[0].unwrappingVariant.bytesValue, let path = reply[1].objectPathValue else {
-                throw SecretServiceError.protocolViolation(
-                    "OpenSession output is '\(reply[0].unwrappingVariant.signature)', expected a DH public key 'ay'")
+            if let session = try finishDHSession(try startDHSession()) {
+                return session
             }
-            let session = SecretSession(path: path, algorithm: .dhAES, key: [])
-
-            var secret: [UInt8]
-            do {
-                secret = try keyPair.sharedSecret(serverPublicKey: serverPublicKey)
-            } catch {
-                session.close(on: object.connection)
-                throw error
-            }
-            defer { secret.withUnsafeMutableBytes { ccrypto_cleanse($0.baseAddress, $0.count) } }
-
-            // gnome-keyring runs HKDF over the secret padded to 128 bytes and
-            // kwalletd5 over the secret with its leading zero bytes removed.
-            // The two inputs agree only when the first byte is not zero, so a
-            // session with such a secret is closed and a new one opened.
-            if secret[0] == 0 {
-                session.close(on: object.connection)
-                continue
-            }
-            return SecretSession(path: path, algorithm: .dhAES, key: try sessionKey(fromSharedSecret: secret))
         }
         throw SecretServiceError.sessionFailed(
             "\(Self.maximumDHAttempts) DH sessions in a row gave a shared secret with a leading zero byte")
+    }
+
+    /// A DH `OpenSession` that was sent and whose reply has not been read.
+    public struct PendingDHSession {
+        fileprivate let keyPair: DHKeyPair
+        fileprivate let call: DBusConnection.PendingCall
+    }
+
+    /// Generates a key pair and sends `OpenSession` for DH without waiting,
+    /// so that a read can overlap it with `SearchItems`.
+    public func startDHSession() throws -> PendingDHSession {
+        let keyPair = try DHKeyPair()
+        let call = try object.send(
+            "OpenSession", [.string(SessionAlgorithm.dhAES.rawValue), .variant(.bytes(keyPair.publicKey))])
+        return PendingDHSession(keyPair: keyPair, call: call)
+    }
+
+    /// Reads the reply to ``startDHSession()`` and derives the session key.
+    /// Returns nil, after closing the session, when the shared secret starts
+    /// with a zero byte; the caller then opens another session.
+    public func finishDHSession(_ pending: PendingDHSession) throws -> SecretSession? {
+        let reply = try object.reply(pending.call, replySignature: "vo")
+        guard let serverPublicKey = reply[0].unwrappingVariant.bytesValue, let path = reply[1].objectPathValue else {
+            throw SecretServiceError.protocolViolation(
+                "OpenSession output is '\(reply[0].unwrappingVariant.signature)', expected a DH public key 'ay'")
+        }
+        let session = SecretSession(path: path, algorithm: .dhAES, key: [])
+
+        var secret: [UInt8]
+        do {
+            secret = try pending.keyPair.sharedSecret(serverPublicKey: serverPublicKey)
+        } catch {
+            session.close(on: object.connection)
+            throw error
+        }
+        defer { secret.withUnsafeMutableBytes { ccrypto_cleanse($0.baseAddress, $0.count) } }
+
+        // gnome-keyring runs HKDF over the secret padded to 128 bytes and
+        // kwalletd5 over the secret with its leading zero bytes removed.
+        // The two inputs agree only when the first byte is not zero, so a
+        // session with such a secret is closed and a new one opened.
+        if secret[0] == 0 {
+            session.close(on: object.connection)
+            return nil
+        }
+        return SecretSession(path: path, algorithm: .dhAES, key: try sessionKey(fromSharedSecret: secret))
     }
 
     /// Returns the collection behind `alias`, or nil when there is none.
@@ -105,7 +126,16 @@ public struct ServiceProxy {
     ///
     /// Calls `SearchItems`.
     public func searchItems(_ attributes: [String: String]) throws -> (unlocked: [String], locked: [String]) {
-        let reply = try object.call("SearchItems", [.stringDictionary(attributes)], replySignature: "aoao")
+        try finishSearchItems(try startSearchItems(attributes))
+    }
+
+    /// Sends `SearchItems` without waiting; ``finishSearchItems(_:)`` reads the reply.
+    public func startSearchItems(_ attributes: [String: String]) throws -> DBusConnection.PendingCall {
+        try object.send("SearchItems", [.stringDictionary(attributes)])
+    }
+
+    public func finishSearchItems(_ pending: DBusConnection.PendingCall) throws -> (unlocked: [String], locked: [String]) {
+        let reply = try object.reply(pending, replySignature: "aoao")
         return (reply[0].objectPathArrayValue ?? [], reply[1].objectPathArrayValue ?? [])
     }
 

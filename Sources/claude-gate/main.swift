@@ -9,35 +9,41 @@ import Glibc
 /// A command reached by its words after `claude-gate`.
 typealias CommandHandler = ([String], CommandContext) throws -> Void
 
-let handlers: [String: CommandHandler] = [
-    "auth login": AuthCommands.login,
-    "auth token": AuthCommands.token,
-    "auth status": AuthCommands.status,
-    "auth logout": AuthCommands.logout,
-    "auth storage status": StorageCommands.status,
-    "auth storage test": StorageCommands.test,
-    "auth storage encrypt": FileEncryptionCommands.encrypt,
-    "auth storage decrypt": FileEncryptionCommands.decrypt,
-    "auth storage migrate": MigrationCommands.migrate,
-    "auth storage backup": MigrationCommands.backup,
-    "auth storage restore": MigrationCommands.restore,
-    "auth storage init-keyring": StorageCommands.initKeyring,
-    "exec": ExecCommand.run,
-]
+/// The command tables. They are static members rather than top-level
+/// globals, so that they are built on first use: instantiating the
+/// dictionary type makes the Swift runtime scan the binary's protocol
+/// conformances (seen with perf), which `--version` need not pay for.
+enum CommandTable {
+    static let handlers: [String: CommandHandler] = [
+        "auth login": AuthCommands.login,
+        "auth token": AuthCommands.token,
+        "auth status": AuthCommands.status,
+        "auth logout": AuthCommands.logout,
+        "auth storage status": StorageCommands.status,
+        "auth storage test": StorageCommands.test,
+        "auth storage encrypt": FileEncryptionCommands.encrypt,
+        "auth storage decrypt": FileEncryptionCommands.decrypt,
+        "auth storage migrate": MigrationCommands.migrate,
+        "auth storage backup": MigrationCommands.backup,
+        "auth storage restore": MigrationCommands.restore,
+        "auth storage init-keyring": StorageCommands.initKeyring,
+        "exec": ExecCommand.run,
+    ]
 
-/// Commands that only print text generated from ``HelpCatalog``. They run
-/// without reading the storage settings, so an invalid `CLAUDE_GATE_*`
-/// value cannot break a shell startup file that loads completion.
-let textHandlers: [String: ([String]) throws -> Void] = [
-    "completion": CompletionCommand.run,
-    // Hidden from --help and completion: only the Makefile needs it.
-    "__generate-man": ManPageCommand.run,
-]
+    /// Commands that only print text generated from ``HelpCatalog``. They run
+    /// without reading the storage settings, so an invalid `CLAUDE_GATE_*`
+    /// value cannot break a shell startup file that loads completion.
+    static let textHandlers: [String: ([String]) throws -> Void] = [
+        "completion": CompletionCommand.run,
+        // Hidden from --help and completion: only the Makefile needs it.
+        "__generate-man": ManPageCommand.run,
+    ]
+}
 
 /// Finds the longest run of leading words that names a command.
 func resolveCommand(_ words: [String]) -> (name: String, arguments: [String])? {
     resolveCommand(words) { name in
-        handlers[name] != nil || textHandlers[name] != nil || HelpCatalog.help(for: name) != nil
+        CommandTable.handlers[name] != nil || CommandTable.textHandlers[name] != nil || HelpCatalog.help(for: name) != nil
     }
 }
 
@@ -69,13 +75,13 @@ func run() -> ExitCode {
 
     let environment = ProcessInfoEnvironment.current()
     do {
-        if let textHandler = textHandlers[command.name] {
+        if let textHandler = CommandTable.textHandlers[command.name] {
             try textHandler(command.arguments)
             return .success
         }
         let context = try CommandContext(environment: environment,
                                          dump: global.dump, verbose: global.verbose)
-        guard let handler = handlers[command.name] else {
+        guard let handler = CommandTable.handlers[command.name] else {
             Terminal.printLine(HelpCatalog.topLevel)
             return .usage
         }
