@@ -266,7 +266,7 @@ def write_report(results):
         "",
         f"Measured {results['date']} on {results['machine']}, by `make bench`",
         "(bench/run_bench.py against gnome-keyring on a private bus). Each table's",
-        f"commands ran in alternation, {ROUNDS} times each; figures are medians. The",
+        f"commands ran in alternation, {ROUNDS} times each ({max(ROUNDS, 60)} for start-up); figures are medians. The",
         "machine may have been busy, so compare the ratios, not the absolute times.",
         "",
         f"![per-operation times]({plot_name})",
@@ -348,7 +348,7 @@ def make_plot(results, path):
     axis.barh([name for name, _ in rows], [value for _, value in rows], color="#4a7fb0")
     axis.invert_yaxis()
     axis.set_xlabel("median wall time per process (ms)")
-    axis.set_title("claude-gate and peer clients, gnome-keyring on a private bus")
+    axis.set_title("claude-gate and peer clients (gnome-keyring, private bus)", fontsize=10)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
 
