@@ -138,20 +138,13 @@ public struct BackupDirectory {
     /// Returns the paths of the backups, oldest first. The timestamp in each
     /// name makes name order the order of creation.
     public func list() throws -> [String] {
-        guard let stream = opendir(path) else {
+        guard let names = SecureFile.entryNames(in: path) else {
             if errno == ENOENT { return [] }
             throw StorageError.fileSystem(path: path, operation: "listing", errno: errno)
         }
-        defer { closedir(stream) }
-
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasPrefix(Self.namePrefix) && (name.hasSuffix(Self.plainSuffix) || name.hasSuffix(Self.encryptedSuffix)) {
-                names.append(name)
-            }
-        }
-        return names.sorted().map { path + "/" + $0 }
+        return names.filter { name in
+            name.hasPrefix(Self.namePrefix) && (name.hasSuffix(Self.plainSuffix) || name.hasSuffix(Self.encryptedSuffix))
+        }.map { path + "/" + $0 }
     }
 
     /// Reads and checks the backup at `filePath`, which may be anywhere,
@@ -261,15 +254,6 @@ public struct LeftoverCredentialFiles {
     }
 
     private static func entries(in directory: String, matching predicate: (String) -> Bool) -> [String] {
-        guard let stream = opendir(directory) else { return [] }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if predicate(name) {
-                names.append(name)
-            }
-        }
-        return names.sorted().map { directory + "/" + $0 }
+        (SecureFile.entryNames(in: directory) ?? []).filter(predicate).map { directory + "/" + $0 }
     }
 }

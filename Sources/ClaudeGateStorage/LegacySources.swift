@@ -52,16 +52,7 @@ public enum LegacyStores {
     /// Returns the files of the 99designs/keyring file backend in
     /// `directory` that belong to the Go claude-gate, sorted.
     public static func keyringFiles(in directory: String) -> [String] {
-        guard let stream = opendir(directory) else { return [] }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if provider(fromKey: name) != nil {
-                names.append(directory + "/" + name)
-            }
-        }
-        return names.sorted()
+        (SecureFile.entryNames(in: directory) ?? []).filter { provider(fromKey: $0) != nil }.map { directory + "/" + $0 }
     }
 }
 

@@ -126,19 +126,32 @@ enum SecureFile {
     static func removeStaleTemporaryFiles(for path: String) -> Int {
         let directory = parentDirectory(of: path)
         let prefix = temporaryNamePrefix(for: path)
-        guard let stream = opendir(directory) else { return 0 }
-        defer { closedir(stream) }
-
         var removed = 0
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { buffer in
-                String(decoding: buffer.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name.hasPrefix(prefix) && unlink(directory + "/" + name) == 0 {
+        for name in entryNames(in: directory) ?? [] where name.hasPrefix(prefix) {
+            if unlink(directory + "/" + name) == 0 {
                 removed += 1
             }
         }
         return removed
+    }
+
+    /// Returns the names of the entries in `directory`, sorted, or nil when
+    /// the directory cannot be opened; errno then gives the reason.
+    ///
+    /// Wraps `opendir` and `readdir`.
+    static func entryNames(in directory: String) -> [String]? {
+        guard let stream = opendir(directory) else { return nil }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { buffer in
+                String(decoding: buffer.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." {
+                names.append(name)
+            }
+        }
+        return names.sorted()
     }
 
     private static func temporaryNamePrefix(for path: String) -> String {
