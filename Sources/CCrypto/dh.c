@@ -152,7 +152,7 @@ int ccrypto_dh_shared_secret(const ccrypto_dh_key *key,
     }
 
     /* Pad the secret to the modulus size so that its leading zero bytes are
-     * kept; the caller decides what to do with a secret that has them. */
+     * kept. The caller decides what to do with a secret that has them. */
     if (EVP_PKEY_CTX_set_dh_pad(context, 1) <= 0) {
         goto done;
     }

@@ -19,7 +19,7 @@ public final class CredentialStorage {
 
     /// True while `auto` has picked the keyring without checking it yet. A
     /// read settles the choice by trying the keyring itself, which saves the
-    /// `ReadAlias` round trip on the hot path of `auth token`; every other
+    /// `ReadAlias` round trip on the hot path of `auth token`. Every other
     /// operation checks availability first.
     private var autoSelectionPending = false
 

@@ -14,8 +14,8 @@ public enum StorageTypeSetting: String, Sendable, CaseIterable {
     case file
 }
 
-/// How D-Bus traffic is dumped, from `--dump-dbus[=FORMAT]` or
-/// `CLAUDE_GATE_DBUS_DUMP`.
+/// The output format of the D-Bus traffic dump, from `--dump-dbus[=FORMAT]`
+/// or `CLAUDE_GATE_DBUS_DUMP`.
 public enum DBusDumpSetting: Equatable, Sendable {
     /// Text lines on standard error.
     case text

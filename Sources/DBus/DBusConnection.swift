@@ -22,7 +22,7 @@ public final class DBusConnection {
     /// ``DBusError/timedOut(member:seconds:)``.
     public var methodTimeout: Double
 
-    /// Where sent and received messages are written, if anywhere.
+    /// The dump that sent and received messages are written to, if any.
     public var dump: MessageDump?
 
     /// Polled at least every 100 ms while waiting for a reply or a signal;

@@ -6,7 +6,7 @@ public enum DBusError: Error, Equatable, Sendable {
     case noSessionBusAddress
     /// Connecting or registering with the bus at `address` failed.
     case connectionFailed(address: String, name: String, message: String)
-    /// The peer answered a method call with an error reply.
+    /// The peer replied to a method call with an error.
     case remote(name: String, message: String, member: String)
     /// No reply arrived within the method timeout.
     case timedOut(member: String, seconds: Double)

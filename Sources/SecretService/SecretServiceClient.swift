@@ -246,9 +246,9 @@ public final class SecretServiceClient {
     }
 
     /// Returns the open session, opening one if needed. `startedEarly` is a
-    /// DH `OpenSession` already sent; when the service rejects DH with
+    /// DH `OpenSession` already sent. When the service rejects DH with
     /// NotSupported, or the shared secret must be thrown away, the session
-    /// is negotiated again as `options.sessionAlgorithm` says.
+    /// is negotiated again with `options.sessionAlgorithm`.
     private func openSession(startedEarly pending: ServiceProxy.PendingDHSession? = nil) throws -> SecretSession {
         if let session { return session }
         if let pending {

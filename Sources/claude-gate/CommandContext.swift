@@ -51,8 +51,8 @@ final class CommandContext {
         try passwordPrompt.password(for: request)
     }
 
-    /// The file store at the configured path, whatever storage type is
-    /// selected, for the commands that manage the file itself.
+    /// Returns the file store at the configured path, whatever storage type
+    /// is selected, for the commands that manage the file itself.
     func fileStore() -> FileStore {
         FileStore(path: configuration.filePath,
                   passwordProvider: FileStore.passwordProvider(masterPassword: configuration.masterPassword,

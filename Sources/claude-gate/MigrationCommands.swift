@@ -168,7 +168,7 @@ enum MigrationCommands {
 
     /// The Go claude-gate's stores: its Secret Service items, its
     /// `~/.claude-gate/auth.json` unless that is the destination itself, and
-    /// and its 99designs file keyring, decrypted with the master password.
+    /// its 99designs file keyring, decrypted with the master password.
     private static func openLegacySources(destination: CredentialStore,
                                           context: CommandContext) throws -> (sources: [MigrationSource], notes: [String]) {
         var sources: [MigrationSource] = []

@@ -6,16 +6,16 @@
  * building them from Swift strings leaves those pointers dangling after the
  * call, and key generation then fails without an error.
  *
- * Every function returns 1 on success and 0 on failure unless it says
- * otherwise. No function keeps a pointer to its arguments. */
+ * Every function returns 1 on success and 0 on failure unless its comment
+ * states otherwise. No function keeps a pointer to its arguments. */
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* The JOSE primitives live in their own header. Including it here makes a
- * change to this header, so that SwiftPM's clang module cache is rebuilt: a
- * header that is only added to the umbrella directory is not noticed by an
- * existing cache, and its functions then appear missing from Swift. */
+/* The JOSE primitives live in their own header. Including it here changes
+ * this header, so that SwiftPM rebuilds its clang module cache. An existing
+ * cache does not notice a header that is only added to the umbrella
+ * directory, and its functions then appear missing from Swift. */
 #include "ccrypto_jose.h"
 
 /* Size in bytes of a value modulo the RFC 2409 second Oakley group prime. */
