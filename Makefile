@@ -6,7 +6,7 @@ SWIFT ?= swift
 
 # The installed binary links the Swift standard library statically, so it
 # runs on machines without the Swift toolchain; libdbus and libcrypto stay
-# shared system libraries.
+# shared system libraries, opened with dlopen on first use.
 RELEASE_FLAGS = -c release --static-swift-stdlib --product claude-gate
 
 .PHONY: all build debug test bench install uninstall clean

@@ -1,6 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Links an executable with --as-needed placed before every -l option. See
+// build-support/link-as-needed.cfg for why a clang configuration file is the
+// only place that puts it there.
+let linkOnlyCalledLibraries: [LinkerSetting] = [
+    .unsafeFlags(["-Xclang-linker", "--config=\(Context.packageDirectory)/build-support/link-as-needed.cfg"]),
+]
+
 let package = Package(
     name: "claude-gate",
     products: [
@@ -8,28 +15,31 @@ let package = Package(
         .library(name: "ClaudeGateStorage", targets: ["ClaudeGateStorage"]),
     ],
     targets: [
-        // C layer: libdbus through pkg-config, and a small C target over libcrypto.
+        // C layer: the libdbus headers through pkg-config, and a small C
+        // target over libcrypto. Neither library is linked: CDBusLoader and
+        // CCrypto define forwarding functions that open them with dlopen on
+        // first use, through CLazyLoading.
         .systemLibrary(
             name: "CDBus",
             pkgConfig: "dbus-1",
             providers: [.apt(["libdbus-1-dev"])]
         ),
-        .target(
-            name: "CCrypto",
-            linkerSettings: [.linkedLibrary("crypto")]
-        ),
+        .target(name: "CLazyLoading"),
+        .target(name: "CDBusLoader", dependencies: ["CDBus", "CLazyLoading"]),
+        .target(name: "CCrypto", dependencies: ["CLazyLoading"]),
         // Signal handling and process hardening for the CLI, in C: a signal
         // handler may only store to a volatile sig_atomic_t, and Swift does
         // not import the variadic prctl(2).
         .target(name: "CProcess"),
 
         // Swift layers, each depending only on the one below it.
-        .target(name: "DBus", dependencies: ["CDBus"]),
+        .target(name: "DBus", dependencies: ["CDBus", "CDBusLoader"]),
         .target(name: "SecretService", dependencies: ["DBus", "CCrypto"]),
         .target(name: "ClaudeGateStorage", dependencies: ["SecretService", "CCrypto"]),
         // The CLI's pure command-line parsing, a library so that a fuzz target can link it.
         .target(name: "ClaudeGateCLI", dependencies: ["ClaudeGateStorage", "SecretService"]),
-        .executableTarget(name: "claude-gate", dependencies: ["ClaudeGateCLI", "ClaudeGateStorage", "CProcess"]),
+        .executableTarget(name: "claude-gate", dependencies: ["ClaudeGateCLI", "ClaudeGateStorage", "CProcess"],
+                         linkerSettings: linkOnlyCalledLibraries),
 
         // Test and fuzzing helpers; neither is part of a release.
         // claude-gate-test-writer is a child process that the crash and

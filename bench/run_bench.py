@@ -291,11 +291,14 @@ def write_report(results):
     startup = results["startup"]
     gap = startup["claude-gate --version"]["wall_ms"] - startup["static Swift hello world"]["wall_ms"]
     loader = startup["the same, linked to libdbus-1 and libcrypto"]["wall_ms"] - startup["static Swift hello world"]["wall_ms"]
-    lines.extend([f"`claude-gate --version` takes {gap:.2f} ms more than a static Swift hello world; the target is",
-                  f"at most 2 ms. Linking the same hello world to libdbus-1 and libcrypto alone adds {loader:.2f} ms:",
-                  "the dynamic loader maps and relocates them and their dependencies (libsystemd, libgcrypt,",
-                  "liblzma, libzstd, liblz4, libcap) before `main` runs. Only loading them on first use (dlopen)",
-                  "would remove that cost, at the price of the computed package dependencies.", ""])
+    verdict = "within" if gap <= 2 else "outside"
+    lines.extend([f"`claude-gate --version` takes {gap:.2f} ms more than a static Swift hello world, {verdict} the",
+                  "target of at most 2 ms. claude-gate opens libdbus-1 and libcrypto with dlopen when a command",
+                  "first calls them, so `--version` and plain-file commands never load them. Linking the same",
+                  f"hello world to both adds {loader:.2f} ms: the dynamic loader maps and relocates them and their",
+                  "dependencies (libsystemd, libgcrypt, liblzma, libzstd, liblz4, libcap) before `main` runs.",
+                  "Commands that use the keyring or an encrypted file pay that cost when they load the libraries,",
+                  "and the token read and store figures above include it.", ""])
 
     lines.extend(["## D-Bus method calls per operation", "",
                   "Counted with dbus-monitor on the private bus; `Hello` is the bus registration every client",

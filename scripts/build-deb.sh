@@ -2,7 +2,9 @@
 # Builds build/claude-gate_VERSION_ARCH.deb from the release binary, the man
 # page, the completion scripts and the docs that `make deb` has prepared.
 # Depends is computed by dpkg-shlibdeps from the shared libraries the binary
-# links, so it follows the build instead of a hand-written list.
+# links, so it follows the build instead of a hand-written list. libdbus-1 and
+# libcrypto, which the binary opens with dlopen, are seen through a probe
+# program built from scripts/lazy-libraries-probe.c.
 #
 # usage: scripts/build-deb.sh BINARY BUILD_DIR DOC...
 # environment: DEB_MAINTAINER (default: the author of the last commit)
@@ -19,9 +21,12 @@ docs=("$@")
 
 fail() { echo "build-deb: $*" >&2; exit 1; }
 
-for tool in dpkg-deb dpkg-shlibdeps dpkg gzip strip; do
-    command -v "$tool" > /dev/null || fail "$tool is not installed; run: apt-get install dpkg-dev binutils gzip"
+for tool in dpkg-deb dpkg-shlibdeps dpkg gzip strip pkg-config; do
+    command -v "$tool" > /dev/null || fail "$tool is not installed; run: apt-get install dpkg-dev binutils gzip pkg-config"
 done
+compiler=${CC:-cc}
+command -v "$compiler" > /dev/null || fail "no C compiler '$compiler'; set CC or run: apt-get install gcc"
+sources=$(cd "$(dirname "$0")/.." && pwd)/Sources
 [ -x "$binary" ] || fail "$binary is not built; run: make ship-binary"
 [ -f "$build_dir/claude-gate.1" ] || fail "$build_dir/claude-gate.1 is missing; run: make man"
 
@@ -58,7 +63,12 @@ done
 mkdir -p "$staging/shlibdeps/debian"
 printf 'Source: claude-gate\n\nPackage: claude-gate\nArchitecture: any\n' > "$staging/shlibdeps/debian/control"
 binary_path=$(realpath "$root/usr/bin/claude-gate")
-depends=$(cd "$staging/shlibdeps" && dpkg-shlibdeps -O "-e$binary_path" | sed -n 's/^shlibs:Depends=//p')
+probe=$(realpath "$staging/shlibdeps")/lazy-libraries-probe
+# shellcheck disable=SC2046 # pkg-config prints several flags
+"$compiler" $(pkg-config --cflags dbus-1) -I"$sources/CDBusLoader" -I"$sources/CCrypto" \
+    -o "$probe" "$(dirname "$0")/lazy-libraries-probe.c" $(pkg-config --libs dbus-1) -lcrypto \
+    || fail "cannot build the dependency probe for libdbus-1 and libcrypto"
+depends=$(cd "$staging/shlibdeps" && dpkg-shlibdeps -O "-e$binary_path" "-e$probe" | sed -n 's/^shlibs:Depends=//p')
 [ -n "$depends" ] || fail "dpkg-shlibdeps found no dependencies for $binary_path"
 
 installed_size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)

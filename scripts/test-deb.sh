@@ -40,18 +40,12 @@ else
     pass "the binary needs no libswift*.so"
 fi
 
-# Every library the binary loads directly must come from a package named in
-# Depends. The library is resolved through ldd and mapped to its package with
-# dpkg -S, independently of the dpkg-shlibdeps run that wrote Depends.
+# Every library the binary loads must come from a package named in Depends.
+# The library is mapped to its package with dpkg -S, independently of the
+# dpkg-shlibdeps run that wrote Depends.
 depends=$(dpkg-deb -f "$package" Depends)
-for library in $(objdump -p "$binary" | awk '$1 == "NEEDED" {print $2}'); do
-    # ldd prints the dynamic loader by path only; libc6 ships it.
-    [[ $library == ld-linux* ]] && continue
-    path=$(ldd "$binary" | awk -v lib="$library" '$1 == lib && $3 ~ /^\// {print $3}')
-    if [ -z "$path" ]; then
-        fail "ldd does not resolve $library"
-        continue
-    fi
+check_package_of() {
+    local library=$1 path=$2 owner
     owner=$(dpkg -S "$(realpath "$path")" 2>/dev/null | head -n 1 | cut -d: -f1 || true)
     [ -n "$owner" ] || owner=$(dpkg -S "$path" 2>/dev/null | head -n 1 | cut -d: -f1 || true)
     if [ -z "$owner" ]; then
@@ -61,6 +55,36 @@ for library in $(objdump -p "$binary" | awk '$1 == "NEEDED" {print $2}'); do
     else
         fail "$library comes from $owner, which is missing from Depends: $depends"
     fi
+}
+
+needed=$(objdump -p "$binary" | awk '$1 == "NEEDED" {print $2}')
+for library in $needed; do
+    # ldd prints the dynamic loader by path only; libc6 ships it.
+    [[ $library == ld-linux* ]] && continue
+    path=$(ldd "$binary" | awk -v lib="$library" '$1 == lib && $3 ~ /^\// {print $3}')
+    if [ -z "$path" ]; then
+        fail "ldd does not resolve $library"
+        continue
+    fi
+    check_package_of "$library" "$path"
+done
+
+# libdbus-1 and libcrypto are opened with dlopen when first called, so that
+# commands that do not need them start faster. They must not be in the
+# DT_NEEDED list, and their packages must still be in Depends.
+ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)
+for library in libdbus-1.so.3 libcrypto.so.3; do
+    if grep -qxF "$library" <<< "$needed"; then
+        fail "$library is in the binary's DT_NEEDED list, so every start loads it"
+    else
+        pass "$library is not loaded at start-up"
+    fi
+    path=$("$ldconfig" -p | awk -v lib="$library" '$1 == lib && $NF ~ /^\// {print $NF; exit}')
+    if [ -z "$path" ]; then
+        fail "ldconfig does not know $library"
+        continue
+    fi
+    check_package_of "$library" "$path"
 done
 
 run() { env -i PATH=/usr/bin:/bin HOME="$home" "$@"; }
@@ -79,6 +103,31 @@ else
 fi
 if [ -e "$home/.claude-gate/auth.json" ]; then
     fail "auth storage test left $home/.claude-gate/auth.json behind"
+fi
+
+loaded=$(run LD_DEBUG=files "$binary" --version 2>&1 | grep -oE 'file=lib(dbus-1|crypto)[^ ]*' | sort -u | tr '\n' ' ' || true)
+if [ -z "$loaded" ]; then
+    pass "--version loads neither libdbus-1 nor libcrypto"
+else
+    fail "--version loads $loaded"
+fi
+
+# With the keyring chosen and no bus at the address, the binary must load
+# libdbus-1 and then fail to connect, not fail to load the library.
+output=$(run CLAUDE_GATE_AUTH_STORAGE_TYPE=keyring DBUS_SESSION_BUS_ADDRESS=unix:path=$work/no-bus \
+    "$binary" auth status 2>&1 || true)
+if [[ $output == *"cannot connect to the D-Bus session bus at unix:path=$work/no-bus"* ]]; then
+    pass "libdbus-1 loads on first use"
+else
+    fail "auth status with the keyring and no bus printed: $output"
+fi
+
+# An encrypted file needs libcrypto for the key derivation and AES-GCM.
+if output=$(run CLAUDE_GATE_AUTH_STORAGE_TYPE=file CLAUDE_GATE_MASTER_PASSWORD=deb-test-password \
+        "$binary" auth storage test 2>&1); then
+    pass "libcrypto loads on first use (encrypted file storage test)"
+else
+    fail "auth storage test with an encrypted file: $output"
 fi
 
 if command -v man > /dev/null; then

@@ -8,6 +8,7 @@
 #include <openssl/param_build.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include <string.h>
 
 /* Length in bits of the private exponent. The 1024-bit group offers about
  * 80 bits of security, which calls for an exponent of at least 160 bits;
@@ -27,7 +28,10 @@ int ccrypto_random_bytes(uint8_t *buffer, size_t length) {
 }
 
 void ccrypto_cleanse(void *buffer, size_t length) {
-    OPENSSL_cleanse(buffer, length);
+    /* glibc's explicit_bzero rather than OPENSSL_cleanse: both are kept by
+     * the optimizer, and this one does not load libcrypto into commands that
+     * wipe a secret but never encrypt, such as reading a plain auth.json. */
+    explicit_bzero(buffer, length);
 }
 
 /* Builds an EVP_PKEY holding the group parameters, and the public value when

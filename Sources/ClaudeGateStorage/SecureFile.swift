@@ -1,5 +1,3 @@
-import CCrypto
-
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -210,11 +208,13 @@ enum SecureFile {
         }
     }
 
+    /// Fills `bytes` from the system generator (getrandom(2)) rather than
+    /// from libcrypto, so that reading and writing a plain file does not load
+    /// libcrypto. The name only has to be unlikely to collide; O_EXCL catches
+    /// the rest.
     private static func fillRandom(_ bytes: inout [UInt8]) {
-        if ccrypto_random_bytes(&bytes, bytes.count) != 1 {
-            // The name only has to be unlikely to collide; O_EXCL catches the rest.
-            for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255) }
-        }
+        var generator = SystemRandomNumberGenerator()
+        for index in bytes.indices { bytes[index] = generator.next() }
     }
 }
 

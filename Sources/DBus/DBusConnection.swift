@@ -1,4 +1,5 @@
 import CDBus
+import CDBusLoader
 
 #if canImport(Glibc)
 import Glibc
@@ -51,6 +52,13 @@ public final class DBusConnection {
     ///
     /// Wraps `dbus_connection_open_private`.
     public init(address: String, methodTimeout: Double, dump: MessageDump? = nil) throws {
+        // libdbus is opened on first use. Opening it here turns a missing
+        // library into an error that the storage facade can fall back on.
+        var loadMessage = [CChar](repeating: 0, count: 512)
+        guard cdbus_library_open(&loadMessage, loadMessage.count) == 1 else {
+            throw DBusError.libraryUnavailable(message: String(cString: loadMessage))
+        }
+
         var error = CDBus.DBusError()
         dbus_error_init(&error)
         defer { dbus_error_free(&error) }

@@ -4,6 +4,9 @@ public enum DBusError: Error, Equatable, Sendable {
     /// Neither `DBUS_SESSION_BUS_ADDRESS` nor `XDG_RUNTIME_DIR` is set, so
     /// there is no session bus address to connect to.
     case noSessionBusAddress
+    /// libdbus-1 could not be opened; `message` names the library, the
+    /// loader's reason and the package to install.
+    case libraryUnavailable(message: String)
     /// Connecting or registering with the bus at `address` failed.
     case connectionFailed(address: String, name: String, message: String)
     /// The peer replied to a method call with an error.
@@ -37,6 +40,8 @@ extension DBusError: CustomStringConvertible {
         switch self {
         case .noSessionBusAddress:
             return "no D-Bus session bus: neither DBUS_SESSION_BUS_ADDRESS nor XDG_RUNTIME_DIR is set"
+        case .libraryUnavailable(let message):
+            return message
         case .connectionFailed(let address, let name, let message):
             return "cannot connect to the D-Bus session bus at \(address): \(message) (\(name))"
         case .remote(let name, let message, let member):

@@ -25,7 +25,7 @@
 int ccrypto_random_bytes(uint8_t *buffer, size_t length);
 
 /* Overwrites `length` bytes at `buffer` with zeros in a way the compiler
- * cannot elide (OPENSSL_cleanse). */
+ * cannot elide (explicit_bzero). */
 void ccrypto_cleanse(void *buffer, size_t length);
 
 /* An opaque Diffie-Hellman key pair in the RFC 2409 second Oakley group

@@ -1,0 +1,72 @@
+#ifndef CLAUDE_GATE_LAZY_LIBRARY_H
+#define CLAUDE_GATE_LAZY_LIBRARY_H
+
+#include <stddef.h>
+
+/* A shared library that is opened with dlopen(3) when one of its functions
+ * is first called, instead of by the dynamic loader before main. Mapping
+ * libdbus-1 (with libsystemd, libgcrypt and the compression libraries it
+ * pulls in) and libcrypto at start-up costs about 2 ms, which every
+ * `claude-gate --version` and every file-backend command paid although
+ * neither calls them.
+ *
+ * The executable defines each function it calls from such a library itself
+ * (see LAZY_LIBRARY_FUNCTION below), so the linker resolves the calls to
+ * those definitions and records no DT_NEEDED entry for the library. */
+typedef struct lazy_library {
+    /* The name passed to dlopen, such as "libdbus-1.so.3". */
+    const char *soname;
+    /* Install advice appended to error messages, naming the package. */
+    const char *install_hint;
+    /* The dlopen handle once the library is open, else NULL. Written once
+     * per process; read and written atomically. */
+    void *handle;
+} lazy_library;
+
+/* Opens the library unless it is open already. Returns 1, or 0 after writing
+ * a message that names the library, the loader's reason and the install hint
+ * into `message` (when it is not NULL). Safe to call from several threads. */
+int lazy_library_open(lazy_library *library, char *message, size_t message_size);
+
+/* Returns the address of the function `name`, opening the library first.
+ * A library that cannot be opened or that lacks the function leaves the
+ * program unable to go on, as a missing DT_NEEDED library would: the message
+ * goes to stderr and the process exits with status 127, the status the
+ * dynamic loader uses for a missing library. */
+void *lazy_library_function(lazy_library *library, const char *name);
+
+/* Defines `name` with the given return type, parameter list and argument
+ * list as a function that resolves the library's own `name` on the first
+ * call and forwards every call to it. The definition must match the
+ * declaration in the library's header, so the compiler checks each line of
+ * a function list against the header. `library` is a lazy_library variable.
+ *
+ * The resolved address is cached in a static pointer per function, read and
+ * written with atomic builtins. Two threads that race on the first call both
+ * store the same address. */
+#define LAZY_LIBRARY_FUNCTION(library, return_type, name, parameters, arguments)        \
+    return_type name parameters {                                                     \
+        static return_type (*resolved) parameters;                                    \
+        return_type (*function) parameters =                                          \
+            __atomic_load_n(&resolved, __ATOMIC_ACQUIRE);                             \
+        if (function == NULL) {                                                       \
+            function = (return_type (*) parameters)lazy_library_function(&(library), #name); \
+            __atomic_store_n(&resolved, function, __ATOMIC_RELEASE);                  \
+        }                                                                             \
+        return function arguments;                                                    \
+    }
+
+/* The same for a function that returns void; C does not allow `return f();`
+ * in a void function. */
+#define LAZY_LIBRARY_VOID_FUNCTION(library, name, parameters, arguments)                \
+    void name parameters {                                                            \
+        static void (*resolved) parameters;                                           \
+        void (*function) parameters = __atomic_load_n(&resolved, __ATOMIC_ACQUIRE);   \
+        if (function == NULL) {                                                       \
+            function = (void (*) parameters)lazy_library_function(&(library), #name); \
+            __atomic_store_n(&resolved, function, __ATOMIC_RELEASE);                  \
+        }                                                                             \
+        function arguments;                                                           \
+    }
+
+#endif
