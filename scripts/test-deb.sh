@@ -105,6 +105,16 @@ if [ -e "$home/.claude-gate/auth.json" ]; then
     fail "auth storage test left $home/.claude-gate/auth.json behind"
 fi
 
+# The forwarding functions must stay out of the dynamic symbol table, or
+# they would interpose on the libraries' calls to their own functions.
+exported=$(nm -D --defined-only "$binary" | awk '{print $3}' \
+    | grep -E '^(dbus_|BN_|CRYPTO_|EVP_|OPENSSL_|OSSL_|PKCS5_|RAND_)' | head -n 3 | tr '\n' ' ' || true)
+if [ -z "$exported" ]; then
+    pass "the binary exports no libdbus-1 or libcrypto function"
+else
+    fail "the binary exports forwarding functions, such as: $exported"
+fi
+
 loaded=$(run LD_DEBUG=files "$binary" --version 2>&1 | grep -oE 'file=lib(dbus-1|crypto)[^ ]*' | sort -u | tr '\n' ' ' || true)
 if [ -z "$loaded" ]; then
     pass "--version loads neither libdbus-1 nor libcrypto"

@@ -26,7 +26,7 @@ static lazy_library libcrypto = {
 };
 
 /* Each forwarding function must match a declaration in the library's
- * headers; a definition without one would not be checked against them. */
+ * headers, because a definition without one is not checked against them. */
 #pragma GCC diagnostic error "-Wmissing-prototypes"
 
 #define LAZY_FUNCTION(return_type, name, parameters, arguments) \

@@ -2,6 +2,10 @@
 
 #include "lazy_library.h"
 
+/* <dbus/dbus.h> declares every function with default visibility unless
+ * DBUS_EXPORT is defined first, and a forwarding function must be hidden
+ * (see LAZY_LIBRARY_FUNCTION). */
+#define DBUS_EXPORT __attribute__((visibility("hidden")))
 #include <dbus/dbus.h>
 
 /* The soname of libdbus-1 (D-Bus 1.14 in Debian 12, as objdump -p shows).
@@ -17,7 +21,7 @@ int cdbus_library_open(char *message, size_t message_size) {
 }
 
 /* Each forwarding function must match a declaration in the library's
- * headers; a definition without one would not be checked against them. */
+ * headers, because a definition without one is not checked against them. */
 #pragma GCC diagnostic error "-Wmissing-prototypes"
 
 #define LAZY_FUNCTION(return_type, name, parameters, arguments) \
