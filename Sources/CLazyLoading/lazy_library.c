@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* The exit status of a program whose shared library is missing, as the
- * dynamic loader and shells report it. */
-#define MISSING_LIBRARY_EXIT_STATUS 127
+/* claude-gate's exit status for other failures. The dynamic loader's status
+ * for a missing library, 127, means "command not found" for `claude-gate
+ * exec`, so a script could not tell the two apart. */
+#define MISSING_LIBRARY_EXIT_STATUS 1
 
 int lazy_library_open(lazy_library *library, char *message, size_t message_size) {
     if (__atomic_load_n(&library->handle, __ATOMIC_ACQUIRE) != NULL) {

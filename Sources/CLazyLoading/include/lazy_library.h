@@ -31,8 +31,8 @@ int lazy_library_open(lazy_library *library, char *message, size_t message_size)
 /* Returns the address of the function `name`, opening the library first.
  * A library that cannot be opened or that lacks the function leaves the
  * program unable to go on, as a missing DT_NEEDED library would. So the
- * message goes to stderr and the process exits with status 127, the status
- * the dynamic loader uses for a missing library. */
+ * message goes to stderr and the process exits with status 1 before the
+ * call, which leaves files and the keyring as they were. */
 void *lazy_library_function(lazy_library *library, const char *name);
 
 /* Defines `name` with the given return type, parameter list and argument
