@@ -1,11 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Links an executable with --as-needed placed before every -l option. See
-// build-support/link-as-needed.cfg for why a clang configuration file is the
-// only place that puts it there.
-let linkOnlyCalledLibraries: [LinkerSetting] = [
-    .unsafeFlags(["-Xclang-linker", "--config=\(Context.packageDirectory)/build-support/link-as-needed.cfg"]),
+// Links an executable without libdbus-1, which the forwarding functions in
+// CDBusLoader open with dlopen. build-support/link-lazy-libraries.cfg says
+// why that takes a clang configuration file.
+let linkWithoutLazyLibraries: [LinkerSetting] = [
+    .unsafeFlags(["-Xclang-linker", "--config=\(Context.packageDirectory)/build-support/link-lazy-libraries.cfg"]),
 ]
 
 let package = Package(
@@ -39,7 +39,7 @@ let package = Package(
         // The CLI's pure command-line parsing, a library so that a fuzz target can link it.
         .target(name: "ClaudeGateCLI", dependencies: ["ClaudeGateStorage", "SecretService"]),
         .executableTarget(name: "claude-gate", dependencies: ["ClaudeGateCLI", "ClaudeGateStorage", "CProcess"],
-                         linkerSettings: linkOnlyCalledLibraries),
+                         linkerSettings: linkWithoutLazyLibraries),
 
         // Test and fuzzing helpers; neither is part of a release.
         // claude-gate-test-writer is a child process that the crash and

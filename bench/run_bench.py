@@ -300,7 +300,8 @@ def write_report(results):
     verdict = "within" if gap <= 2 else "outside"
     lines.extend([f"`claude-gate --version` takes {gap:.2f} ms more than a static Swift hello world, {verdict} the",
                   "target of at most 2 ms. claude-gate opens libdbus-1 and libcrypto with dlopen when a command",
-                  "first calls them, so `--version` and plain-file commands never load them. Linking the same",
+                  "first calls them, so `--version` and, with CLAUDE_GATE_AUTH_STORAGE_TYPE=file, commands on a",
+                  "plain auth.json never load them. Linking the same",
                   f"hello world to both adds {loader:.2f} ms: the dynamic loader maps and relocates them and their",
                   "dependencies (libsystemd, libgcrypt, liblzma, libzstd, liblz4, libcap) before `main` runs.",
                   "Commands that use the keyring or an encrypted file pay that cost when they load the libraries,",

@@ -65,9 +65,14 @@ printf 'Source: claude-gate\n\nPackage: claude-gate\nArchitecture: any\n' > "$st
 binary_path=$(realpath "$root/usr/bin/claude-gate")
 probe=$(realpath "$staging/shlibdeps")/lazy-libraries-probe
 # shellcheck disable=SC2046 # pkg-config prints several flags
+# --no-as-needed because Debian's gcc links with --as-needed by default.
 "$compiler" $(pkg-config --cflags dbus-1) -I"$sources/CDBusLoader" -I"$sources/CCrypto" \
-    -o "$probe" "$(dirname "$0")/lazy-libraries-probe.c" $(pkg-config --libs dbus-1) -lcrypto \
+    -o "$probe" "$(dirname "$0")/lazy-libraries-probe.c" -Wl,--no-as-needed $(pkg-config --libs dbus-1) -lcrypto \
     || fail "cannot build the dependency probe for libdbus-1 and libcrypto"
+for library in libdbus-1.so.3 libcrypto.so.3; do
+    objdump -p "$probe" | awk '$1 == "NEEDED" {print $2}' | grep -qxF "$library" \
+        || fail "the dependency probe does not link $library, so Depends would miss its package"
+done
 depends=$(cd "$staging/shlibdeps" && dpkg-shlibdeps -O "-e$binary_path" "-e$probe" | sed -n 's/^shlibs:Depends=//p')
 [ -n "$depends" ] || fail "dpkg-shlibdeps found no dependencies for $binary_path"
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Installs, from Debian's archive, the system libraries claude-gate links and
+# Installs, from Debian's archive, the system libraries claude-gate uses and
 # the daemons and peer clients its tests run against. Run as root.
 # The Swift toolchain itself is not a Debian package and must already be on
 # PATH (swift.org toolchain, 6.0 or later).
@@ -11,7 +11,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 packages=(
-    # Build: headers and pkg-config files of the linked libraries.
+    # Build: headers and pkg-config files of libdbus-1 and libcrypto.
     pkg-config libdbus-1-dev libssl-dev
     # Tests: a private bus, a real GNOME Keyring and peer clients.
     dbus-daemon dbus gnome-keyring libsecret-tools
@@ -23,9 +23,10 @@ packages=(
     libkf5wallet-bin libqca-qt5-2-plugins keepassxc
     # tshark checks that --dump-dbus=pcap:FILE writes a capture it can dissect.
     tshark
-    # Packaging and its tests: dpkg-shlibdeps, objdump, man --warnings, and the
-    # shells whose completion scripts are checked.
-    dpkg-dev binutils man-db groff-base zsh fish
+    # Packaging and its tests: dpkg-shlibdeps, objdump, a C compiler for the
+    # dependency probe, man --warnings, and the shells whose completion
+    # scripts are checked.
+    dpkg-dev binutils gcc libc6-dev man-db groff-base zsh fish
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -21,7 +21,8 @@
 #define LAZY_FUNCTION(return_type, name, parameters, arguments) (void (*)(void))name,
 #define LAZY_VOID_FUNCTION(name, parameters, arguments) (void (*)(void))name,
 
-static void (*const resolved_at_run_time[])(void) = {
+/* `used` keeps the array, and so the references, at every optimization level. */
+__attribute__((used)) static void (*const resolved_at_run_time[])(void) = {
 #include "libdbus_functions.h"
 #include "libcrypto_functions.h"
 };

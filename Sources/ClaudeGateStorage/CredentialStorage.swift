@@ -83,9 +83,9 @@ public final class CredentialStorage {
 
         case .keyring:
             let keyring = try Self.makeKeyringStore(configuration, environment: environment, isInterrupted: isInterrupted)
-            if case .unavailable(let reason) = keyring.checkAvailability() {
+            if case .unavailable(let reason, let nextStep) = keyring.checkAvailability() {
                 log.debug("the keyring is not usable and CLAUDE_GATE_AUTH_STORAGE_TYPE=keyring: \(reason)")
-                throw StorageError.keyringUnavailable(reason: reason)
+                throw StorageError.keyringUnavailable(reason: reason, nextStep: nextStep)
             }
             selectedPrimary = keyring
             selectedSecondary = [file]
@@ -110,7 +110,7 @@ public final class CredentialStorage {
         case .available:
             log.debug("auto: using the keyring (service '\(configuration.keyringService)'), the file as read fallback")
             migrateFileToKeyringAutomatically()
-        case .unavailable(let reason):
+        case .unavailable(let reason, _):
             fallBackToFile(reason: reason)
         }
     }

@@ -9,7 +9,9 @@ public enum StorageKind: String, Sendable, CaseIterable {
 /// Whether a store can be used, and if not, why.
 public enum StoreAvailability: Equatable, Sendable {
     case available
-    case unavailable(reason: String)
+    /// `nextStep` is the advice for the user when it differs from the usual
+    /// advice to start or unlock the keyring.
+    case unavailable(reason: String, nextStep: String? = nil)
 
     public var isAvailable: Bool { self == .available }
 }

@@ -72,18 +72,28 @@ public final class KeyringStore: CredentialStore {
             _ = try client().defaultCollection()
             return .available
         } catch StorageError.keyring(_, let error) where error.meansServiceUnusable {
-            return .unavailable(reason: error.description)
+            return .unavailable(reason: error.description, nextStep: Self.nextStep(for: error))
         } catch StorageError.keyring(_, let error) {
             availabilityFailure = error
             return .available
         } catch let error as SecretServiceError where error.meansServiceUnusable {
-            return .unavailable(reason: error.description)
+            return .unavailable(reason: error.description, nextStep: Self.nextStep(for: error))
         } catch let error as SecretServiceError {
             availabilityFailure = error
             return .available
         } catch {
             return .unavailable(reason: "\(error)")
         }
+    }
+
+    /// Returns the advice for an unusable keyring when starting or unlocking
+    /// the keyring would not help, else nil. A missing libdbus-1 is named,
+    /// with the package to install, in the error's own message.
+    private static func nextStep(for error: SecretServiceError) -> String? {
+        if case .busUnavailable(.libraryUnavailable) = error {
+            return "Or set CLAUDE_GATE_AUTH_STORAGE_TYPE=file"
+        }
+        return nil
     }
 
     /// The label of the collection that ``createDefaultCollection()`` creates.

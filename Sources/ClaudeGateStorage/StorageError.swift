@@ -5,8 +5,9 @@ import SecretService
 public enum StorageError: Error, Equatable {
     /// An environment variable has a value that is not allowed.
     case invalidSetting(variable: String, value: String, expected: String)
-    /// The keyring was requested explicitly but cannot be used.
-    case keyringUnavailable(reason: String)
+    /// The keyring was requested explicitly but cannot be used. `nextStep`
+    /// replaces the usual advice to start or unlock the keyring.
+    case keyringUnavailable(reason: String, nextStep: String? = nil)
     /// A keyring operation failed.
     case keyring(operation: String, SecretServiceError)
     /// A system call on a file failed.
@@ -42,8 +43,9 @@ extension StorageError: CustomStringConvertible {
         switch self {
         case .invalidSetting(let variable, let value, let expected):
             return "\(variable)='\(value)' is invalid: expected \(expected)"
-        case .keyringUnavailable(let reason):
-            return "the keyring is not usable: \(reason). Unlock or start your keyring, or set CLAUDE_GATE_AUTH_STORAGE_TYPE=file"
+        case .keyringUnavailable(let reason, let nextStep):
+            return "the keyring is not usable: \(reason). "
+                + (nextStep ?? "Unlock or start your keyring, or set CLAUDE_GATE_AUTH_STORAGE_TYPE=file")
         case .keyring(let operation, let error):
             return "\(operation) in the keyring failed: \(error)\(Self.hint(for: error))"
         case .fileSystem(let path, let operation, let code):

@@ -134,8 +134,8 @@ enum MigrationCommands {
             return FileStore(path: context.configuration.filePath)
         }
         let keyring = try context.makeKeyringStore()
-        if case .unavailable(let reason) = keyring.checkAvailability() {
-            throw StorageError.keyringUnavailable(reason: reason)
+        if case .unavailable(let reason, let nextStep) = keyring.checkAvailability() {
+            throw StorageError.keyringUnavailable(reason: reason, nextStep: nextStep)
         }
         return keyring
     }
@@ -179,7 +179,7 @@ enum MigrationCommands {
         switch keyring.checkAvailability() {
         case .available:
             sources.append(LegacySecretServiceItems(keyring: keyring))
-        case .unavailable(let reason):
+        case .unavailable(let reason, _):
             notes.append("the Go claude-gate's Secret Service items were not searched because the keyring is not usable: \(reason)")
         }
 

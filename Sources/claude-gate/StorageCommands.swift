@@ -178,7 +178,7 @@ struct StorageReport {
             } catch {
                 listError = "\(error)"
             }
-        } catch StorageError.keyringUnavailable(let unavailableReason) {
+        } catch StorageError.keyringUnavailable(let unavailableReason, _) {
             kind = .keyring
             location = KeyringStore(serviceName: context.configuration.keyringService, environment: context.environment,
                                     options: .init(methodTimeout: 1, promptTimeout: 1)).location

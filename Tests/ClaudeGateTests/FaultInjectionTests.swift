@@ -211,7 +211,7 @@ final class FaultInjectionTests: XCTestCase {
     func testNoDefaultCollectionIsUnavailable() throws {
         let fake = try startFake("no-default")
         let availability = keyringStore(fake).checkAvailability()
-        guard case .unavailable(let reason) = availability else {
+        guard case .unavailable(let reason, _) = availability else {
             return XCTFail("expected the keyring to be unavailable, got \(availability)")
         }
         XCTAssertTrue(reason.contains("no default collection"), reason)

@@ -49,7 +49,7 @@ final class LazyLibraryTests: XCTestCase {
         XCTAssertEqual(loadedLibraries(token), [Self.libcrypto, Self.libdbus])
     }
 
-    func testMissingLibdbusFallsBackToFileInAutoMode() throws {
+    func testMissingLibdbusAutoUsesFile() throws {
         let sandbox = try CLISandbox(self, busAddress: try TestEnvironment.requireTestKeyring())
         let login = try runHidingLibrary(Self.libdbus, sandbox, ["auth", "login"], stdin: "no-libdbus-key\n")
         XCTAssertEqual(login.status, 0, login.stderr)
@@ -65,6 +65,22 @@ final class LazyLibraryTests: XCTestCase {
         XCTAssertEqual(login.status, 4, login.stderr)
         XCTAssertTrue(login.stderr.contains("cannot load \(Self.libdbus)"), login.stderr)
         XCTAssertTrue(login.stderr.contains("CLAUDE_GATE_AUTH_STORAGE_TYPE=file"), login.stderr)
+        XCTAssertFalse(login.stderr.contains("Unlock or start your keyring"), login.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: sandbox.authFilePath))
+    }
+
+    func testLibcryptoWithoutFunctionStopsWithMessage() throws {
+        // libdbus-1 in place of libcrypto opens, but has none of its functions.
+        let sandbox = try CLISandbox(self, busAddress: nil)
+        let replacement = try resolvedLibraryPath(Self.libdbus)
+        let login = try runReplacingLibrary(Self.libcrypto, with: replacement, sandbox, ["auth", "login"],
+                                            stdin: "never-stored\n", extraEnvironment: [
+                                                "CLAUDE_GATE_AUTH_STORAGE_TYPE": "file",
+                                                "CLAUDE_GATE_MASTER_PASSWORD": "lazy-library-password",
+                                            ])
+        XCTAssertEqual(login.status, 1, login.stderr)
+        XCTAssertTrue(login.stderr.contains("\(Self.libcrypto) has no function "), login.stderr)
+        XCTAssertTrue(login.stderr.contains("libssl3"), login.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: sandbox.authFilePath))
     }
 
@@ -83,6 +99,21 @@ final class LazyLibraryTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: sandbox.authFilePath)), before)
     }
 
+    func testForwardingArgumentsMatchParameters() throws {
+        // The compiler checks each forwarding function's parameter types
+        // against the library's header, but not that the argument list passes
+        // the parameters in the same order.
+        let lists = ["Sources/CDBusLoader/libdbus_functions.h", "Sources/CCrypto/libcrypto_functions.h"]
+        for list in lists {
+            let path = TestEnvironment.packageRoot.appendingPathComponent(list).path
+            let entries = try forwardingEntries(in: String(contentsOfFile: path, encoding: .utf8))
+            XCTAssertGreaterThan(entries.count, 40, list)
+            for entry in entries {
+                XCTAssertEqual(entry.arguments, entry.parameterNames, "\(list): \(entry.name)")
+            }
+        }
+    }
+
     /// Returns the sonames of libdbus-1 and libcrypto that the dynamic loader
     /// reports loading in an LD_DEBUG=files trace, sorted.
     private func loadedLibraries(_ result: CLIResult) -> [String] {
@@ -94,23 +125,74 @@ final class LazyLibraryTests: XCTestCase {
         return Array(Set(loaded)).sorted()
     }
 
-    /// Runs the binary in a new user and mount namespace in which the file
-    /// behind `soname` is covered by an empty file, so dlopen fails as it
-    /// would on a machine without the library. Skips the test where the
-    /// kernel or the container does not allow such namespaces.
+    /// Runs the binary with the file behind `soname` covered by an empty
+    /// file, so dlopen fails as it would on a machine without the library.
     private func runHidingLibrary(_ soname: String, _ sandbox: CLISandbox, _ arguments: [String],
                                   stdin: String, extraEnvironment: [String: String] = [:]) throws -> CLIResult {
+        try runReplacingLibrary(soname, with: "/dev/null", sandbox, arguments, stdin: stdin,
+                                extraEnvironment: extraEnvironment)
+    }
+
+    /// Runs the binary in a new user and mount namespace in which the file
+    /// behind `soname` is covered by `replacement`. Skips the test where the
+    /// kernel or the container does not allow such namespaces.
+    private func runReplacingLibrary(_ soname: String, with replacement: String, _ sandbox: CLISandbox,
+                                     _ arguments: [String], stdin: String,
+                                     extraEnvironment: [String: String] = [:]) throws -> CLIResult {
         let libraryPath = try resolvedLibraryPath(soname)
-        let hide = "mount --bind /dev/null \"$0\" || { echo 'hide-library: mount failed' >&2; exit 125; }; exec \"$@\""
+        let replace = "mount --bind \"$0\" \"$1\" || { echo 'replace-library: mount failed' >&2; exit 125; }; "
+            + "shift; exec \"$@\""
         let result = try runProcess("/usr/bin/unshare",
-                                    ["--map-root-user", "--mount", "/bin/sh", "-c", hide, libraryPath,
+                                    ["--map-root-user", "--mount", "/bin/sh", "-c", replace, replacement, libraryPath,
                                      TestEnvironment.binaryPath] + arguments,
                                     environment: sandbox.environment.merging(extraEnvironment) { $1 },
                                     stdin: Data(stdin.utf8))
-        if result.stderr.hasPrefix("unshare:") || result.stderr.contains("hide-library: mount failed") {
+        if result.stderr.hasPrefix("unshare:") || result.stderr.contains("replace-library: mount failed") {
             throw XCTSkip("cannot hide \(soname) in a private mount namespace here: \(result.stderr)")
         }
         return result
+    }
+
+    /// One LAZY_FUNCTION or LAZY_VOID_FUNCTION entry of a function list.
+    private struct ForwardingEntry {
+        var name: String
+        var parameterNames: [String]
+        var arguments: [String]
+    }
+
+    /// Parses a function list, whose entries have the name on the first line,
+    /// the parenthesized parameter list on the second and the argument list on
+    /// the third.
+    private func forwardingEntries(in text: String) throws -> [ForwardingEntry] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var entries: [ForwardingEntry] = []
+        for (index, line) in lines.enumerated() where line.hasPrefix("LAZY_") {
+            guard index + 2 < lines.count else { throw XCTSkip("truncated entry: \(line)") }
+            let name = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .last { !$0.isEmpty } ?? line
+            let parameters = innerList(lines[index + 1])
+            let parameterNames = parameters == ["void"] ? [] : parameters.map(lastIdentifier)
+            entries.append(ForwardingEntry(name: name, parameterNames: parameterNames,
+                                           arguments: innerList(lines[index + 2])))
+        }
+        return entries
+    }
+
+    /// Returns the comma-separated items between the first "(" and the last
+    /// ")" before any trailing "," or ")" of the entry.
+    private func innerList(_ line: String) -> [String] {
+        var text = line.trimmingCharacters(in: .whitespaces)
+        while text.hasSuffix(",") || text.hasSuffix(")") { text.removeLast() }
+        if text.hasPrefix("(") { text.removeFirst() }
+        return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// Returns the parameter name in a C parameter declaration such as
+    /// "const OSSL_PARAM params[]".
+    private func lastIdentifier(_ declaration: String) -> String {
+        var text = declaration
+        if text.hasSuffix("[]") { text.removeLast(2) }
+        return String(text.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" }.reversed())
     }
 
     /// Returns the file that the dynamic loader opens for `soname`, from ldconfig's cache.

@@ -11,8 +11,8 @@
  * neither calls them.
  *
  * The executable defines each function it calls from such a library itself
- * (see LAZY_LIBRARY_FUNCTION below), so the linker resolves the calls to
- * those definitions and records no DT_NEEDED entry for the library. */
+ * (see LAZY_LIBRARY_FUNCTION below) and is linked without the library, so
+ * the library has no DT_NEEDED entry. */
 typedef struct lazy_library {
     /* The name passed to dlopen, such as "libdbus-1.so.3". */
     const char *soname;
@@ -37,9 +37,10 @@ void *lazy_library_function(lazy_library *library, const char *name);
 
 /* Defines `name` with the given return type, parameter list and argument
  * list as a function that resolves the library's own `name` on the first
- * call and forwards every call to it. The definition must match the
- * declaration in the library's header, so the compiler checks each line of
- * a function list against the header. `library` is a lazy_library variable.
+ * call and forwards every call to it. `library` is a lazy_library variable.
+ * The compiler checks the return and parameter types against the declaration
+ * in the library's header, and LazyLibraryTests checks that the argument
+ * list passes the parameters in order.
  *
  * The definition has hidden visibility. Swift executables are linked with
  * --export-dynamic, and an exported definition would interpose on the
