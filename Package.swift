@@ -2,8 +2,8 @@
 import PackageDescription
 
 // Links an executable without libdbus-1, which the forwarding functions in
-// CDBusLoader open with dlopen. build-support/link-lazy-libraries.cfg says
-// why that takes a clang configuration file.
+// CDBusLoader open with dlopen. build-support/link-lazy-libraries.cfg
+// explains why that takes a clang configuration file.
 let linkWithoutLazyLibraries: [LinkerSetting] = [
     .unsafeFlags(["-Xclang-linker", "--config=\(Context.packageDirectory)/build-support/link-lazy-libraries.cfg"]),
 ]

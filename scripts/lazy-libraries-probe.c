@@ -16,7 +16,6 @@
 #include <openssl/param_build.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
-#include <stdio.h>
 
 #define LAZY_FUNCTION(return_type, name, parameters, arguments) (void (*)(void))name,
 #define LAZY_VOID_FUNCTION(name, parameters, arguments) (void (*)(void))name,
@@ -28,6 +27,5 @@ __attribute__((used)) static void (*const resolved_at_run_time[])(void) = {
 };
 
 int main(void) {
-    printf("%zu functions\n", sizeof resolved_at_run_time / sizeof resolved_at_run_time[0]);
     return 0;
 }

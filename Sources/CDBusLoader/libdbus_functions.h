@@ -1,12 +1,12 @@
 /* Every libdbus-1 function that claude-gate calls, one entry each: return
  * type, name, parameter list, argument list. The file has no include guard
- * because it is meant to be included with different definitions of
- * LAZY_FUNCTION and LAZY_VOID_FUNCTION: libdbus_stubs.c defines forwarding
- * functions from it, and scripts/build-deb.sh builds a probe that links the
- * real library so that dpkg-shlibdeps can compute the package dependency.
+ * because it is included with different definitions of LAZY_FUNCTION and
+ * LAZY_VOID_FUNCTION. libdbus_stubs.c defines forwarding functions from it.
+ * scripts/build-deb.sh builds a probe from it that links the real library,
+ * so that dpkg-shlibdeps can compute the package dependency.
  *
  * A call to a function missing here fails to link with an undefined
- * reference; add the function with the parameter list from <dbus/dbus.h>. */
+ * reference. Add the function with the parameter list from <dbus/dbus.h>. */
 
 LAZY_FUNCTION(dbus_bool_t, dbus_bus_set_unique_name,
     (DBusConnection *connection, const char *unique_name),

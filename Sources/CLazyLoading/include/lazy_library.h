@@ -18,8 +18,8 @@ typedef struct lazy_library {
     const char *soname;
     /* Install advice appended to error messages, naming the package. */
     const char *install_hint;
-    /* The dlopen handle once the library is open, else NULL. Written once
-     * per process; read and written atomically. */
+    /* The dlopen handle once the library is open, else NULL. It is set once
+     * per process, and read and written with atomic builtins. */
     void *handle;
 } lazy_library;
 
